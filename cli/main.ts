@@ -1,0 +1,44 @@
+#!/usr/bin/env node
+/**
+ * `edgemime` entry: dispatches to one module per command group. Each module exports
+ * `run(argv)` and returns the exit code; errors with a message become exit code 2.
+ * @module
+ */
+import { EdgemimeError } from '../common/errors.js'
+
+type Command = { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> }
+
+const COMMANDS: Record<string, Command> = {
+}
+
+function usage(): string {
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(14)} ${c.summary}`)
+  return `usage: edgemime <command> [options]\n\ncommands:\n${lines.join('\n')}\n`
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage())
+    return name ? 0 : 1
+  }
+  const command = COMMANDS[name]
+  if (!command) {
+    process.stderr.write(`edgemime: unknown command '${name}'\n\n${usage()}`)
+    return 2
+  }
+  return (await command.load()).run(rest)
+}
+
+main(process.argv.slice(2)).then(
+  (code) => { process.exitCode = code },
+  (err: unknown) => {
+    if (err instanceof EdgemimeError || (err instanceof Error && err.name === 'TypeError' && 'code' in err && String((err as { code: unknown }).code).startsWith('ERR_PARSE_ARGS'))) {
+      process.stderr.write(`edgemime: ${err.message}\n`)
+      process.exitCode = 2
+    } else {
+      process.stderr.write(`edgemime: internal error: ${err instanceof Error ? err.stack : String(err)}\n`)
+      process.exitCode = 70
+    }
+  },
+)

@@ -1,0 +1,14 @@
+/**
+ * Starts a worker thread from a script beside the calling module. Installed, the sources run as
+ * compiled .js from dist/ and the worker is a plain file. Under the test runner they run as .ts
+ * through tsx, whose loader hook (Node 20) does not reach worker threads, so the worker is
+ * started through a tiny bootstrap that registers tsx first.
+ */
+import { Worker, type WorkerOptions } from 'node:worker_threads'
+
+export function startWorker(callerUrl: string, basename: string, options: WorkerOptions = {}): Worker {
+  if (!callerUrl.endsWith('.ts')) return new Worker(new URL(`./${basename}.js`, callerUrl), options)
+  const entry = new URL(`./${basename}.ts`, callerUrl).href
+  const bootstrap = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(entry)}) })`
+  return new Worker(bootstrap, { ...options, eval: true })
+}
