@@ -1,0 +1,82 @@
+/**
+ * Bearer-token authentication with scopes. Tokens live in the config as sha256 digests only;
+ * a request's token is hashed and compared in constant time. With no tokens configured the API
+ * is open, which `assertSafeBinding` allows only on loopback addresses.
+ * @module
+ */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
+import type { MiddlewareHandler } from 'hono'
+import type { Config } from '../common/config.js'
+import { ConfigError, ForbiddenError, UnauthorizedError } from '../common/errors.js'
+
+export type Scope = Config['tokens'][number]['scopes'][number]
+
+export interface Principal {
+  name: string
+  scopes: readonly Scope[]
+}
+
+declare module 'hono' {
+  interface ContextVariableMap {
+    principal: Principal
+  }
+}
+
+/** The hex sha256 digest under which a token is stored in the config. */
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex')
+}
+
+/** A fresh random token (256 bits, base64url) and its config entry. */
+export function generateToken(name: string, scopes: Scope[]): { token: string; entry: Config['tokens'][number] } {
+  const token = `em_${randomBytes(32).toString('base64url')}`
+  return { token, entry: { name, sha256: hashToken(token), scopes } }
+}
+
+const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|::1|\[::1\])$/i
+
+/**
+ * Refuses to expose an unauthenticated API beyond this machine.
+ * @throws ConfigError when `host` is not loopback and no tokens are configured.
+ */
+export function assertSafeBinding(config: Pick<Config, 'host' | 'tokens'>): void {
+  if (!LOOPBACK.test(config.host) && config.tokens.length === 0) {
+    throw new ConfigError(`refusing to listen on ${config.host} without API tokens: add a token to "tokens" (see \`edgemime daemon token\`) or bind to 127.0.0.1`)
+  }
+}
+
+/** Finds the principal for an Authorization header value, or undefined. */
+export function authenticate(tokens: Config['tokens'], header: string | undefined): Principal | undefined {
+  const m = header?.match(/^Bearer\s+(\S+)\s*$/i)
+  if (!m) return undefined
+  const digest = Buffer.from(hashToken(m[1]!), 'hex')
+  for (const t of tokens) {
+    if (timingSafeEqual(digest, Buffer.from(t.sha256, 'hex'))) return { name: t.name, scopes: t.scopes }
+  }
+  return undefined
+}
+
+const OPEN: Principal = { name: 'anonymous (no tokens configured)', scopes: ['admin'] }
+
+/**
+ * Middleware requiring `scope` (or admin). Reads the tokens on every request so a SIGHUP
+ * reload takes effect at once.
+ */
+export function requireScope(scope: Scope, tokens: () => Config['tokens']): MiddlewareHandler {
+  return async (c, next) => {
+    const configured = tokens()
+    let principal: Principal | undefined = OPEN
+    if (configured.length > 0) {
+      principal = authenticate(configured, c.req.header('authorization'))
+      if (!principal) {
+        c.header('WWW-Authenticate', 'Bearer realm="edgemime"')
+        throw new UnauthorizedError('missing or unknown bearer token')
+      }
+    }
+    if (!principal.scopes.includes(scope) && !principal.scopes.includes('admin')) {
+      throw new ForbiddenError(`token '${principal.name}' lacks the '${scope}' scope`)
+    }
+    c.set('principal', principal)
+    await next()
+  }
+}
