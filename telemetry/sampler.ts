@@ -1,0 +1,157 @@
+/**
+ * The resource-usage sampler: every period (default 1 s, down to 100 ms) it turns /proc
+ * counter deltas into one trace row; hardware counters come from the native addon's perf API
+ * when the kernel allows them, else a software contention probe stands in.
+ * @module
+ */
+import { InvalidInputError } from '../common/errors.js'
+import { ContentionProbe, probeSizes } from './contention-probe.js'
+import { openSystemCounters, type SystemCounters } from './counters.js'
+import { procReader, wholeDisks, type ProcPaths, type ProcReading } from './proc.js'
+import { defaultUnits } from './trace-io.js'
+import type { DeviceFingerprint, Trace, TraceMeta } from './types.js'
+
+export interface SamplerOptions extends ProcPaths {
+  /** Sampling period in ms, 100 to 60,000 (default 1,000). */
+  periodMs?: number
+  /** Disks to count (default: every whole disk, see wholeDisks). */
+  disks?: string[]
+  /** Hardware counters: 'auto' (default) uses them when the kernel allows; false never. */
+  counters?: 'auto' | false
+  /** Contention probe: 'auto' (default) runs it when counters are absent; true always; false never. */
+  probe?: 'auto' | boolean
+  /** Probe buffer sizes (default from the fingerprint's caches, see probeSizes). */
+  probeBytes?: { llcBytes: number; dramBytes: number }
+  /** Stored in the trace's sidecar. */
+  fingerprint?: DeviceFingerprint
+}
+
+/** Called with each new row, in column order. */
+export type OnSample = (row: number[], columns: readonly string[]) => void
+
+const BASE_METRICS = ['mem_used_bytes', 'context_switches_per_s', 'page_faults_per_s', 'major_faults_per_s']
+
+export class Sampler {
+  readonly periodMs: number
+  readonly columns: string[]
+  readonly #read: () => ProcReading
+  readonly #counters: SystemCounters | null
+  readonly #probe: ContentionProbe | null
+  readonly #meta: TraceMeta
+  readonly #rows: number[][] = []
+  #last: { r: ProcReading; t: bigint; hw: number[] } | null = null
+  #t0 = 0n
+  #timer: NodeJS.Timeout | null = null
+  #onSample: OnSample | undefined
+  #cpuUs = 0
+
+  constructor({ periodMs = 1000, disks, counters = 'auto', probe = 'auto', probeBytes, fingerprint, ...paths }: SamplerOptions = {}) {
+    if (!(periodMs >= 100 && periodMs <= 60_000)) throw new InvalidInputError(`sampler period must be 100 ms to 60 s, got ${periodMs} ms`)
+    this.periodMs = periodMs
+    this.#read = procReader(paths, disks ?? wholeDisks(paths))
+    const cores = this.#read().cpuBusy.length
+    if (cores === 0) throw new InvalidInputError(`no per-core CPU lines in ${paths.procRoot ?? '/proc'}/stat`)
+    const absent: Record<string, string> = {}
+    const hw = counters === 'auto' ? openSystemCounters(cores) : { counters: null, reason: 'disabled by option' }
+    this.#counters = hw.counters
+    if (!hw.counters) absent['instructions_per_s,cycles_per_s,llc_misses_per_s'] = hw.reason
+    const useProbe = probe === true || (probe === 'auto' && !hw.counters)
+    if (useProbe) {
+      const c = fingerprint?.caches
+      const sizes = probeBytes ?? probeSizes(c?.l2?.sizeBytes ?? 512 << 10, (c?.l3 ?? c?.l2)?.sizeBytes ?? 8 << 20)
+      this.#probe = new ContentionProbe(sizes)
+    } else {
+      this.#probe = null
+      absent['probe_llc_slowdown,probe_dram_slowdown'] = hw.counters ? 'hardware counters present' : 'disabled by option'
+    }
+    this.columns = [
+      'time_s', ...Array.from({ length: cores }, (_, k) => `cpu_util_${k}`), 'disk_read_bytes_per_s', 'disk_write_bytes_per_s',
+      ...BASE_METRICS,
+      ...(this.#counters ? ['instructions_per_s', 'cycles_per_s', 'llc_misses_per_s'] : []),
+      ...(this.#probe ? ['probe_llc_slowdown', 'probe_dram_slowdown'] : []),
+    ]
+    this.#meta = { units: defaultUnits(this.columns), periodS: periodMs / 1000, absent, ...(fingerprint ? { fingerprint } : {}) }
+  }
+
+  /** Whether start() has been called and stop() not yet. */
+  get running(): boolean { return this.#last !== null }
+
+  /** CPU seconds this sampler has spent taking samples (probe included). */
+  get cpuSeconds(): number { return this.#cpuUs / 1e6 }
+
+  /**
+   * Starts sampling: calibrates the probe, takes the first reading, then (with `periodic`, the
+   * default) takes a row every period on a drift-free schedule. With `periodic: false` the
+   * caller decides when rows are taken by calling sample() (e.g. at replay window boundaries).
+   */
+  start(onSample?: OnSample, { periodic = true }: { periodic?: boolean } = {}): void {
+    if (this.running) throw new InvalidInputError('sampler already started')
+    this.#onSample = onSample
+    if (this.#probe) {
+      const base = this.#probe.calibrate()
+      this.#meta.notes = { ...this.#meta.notes, probeBaselineNs: base, probeBytes: this.#probe.bytes }
+    }
+    this.#t0 = process.hrtime.bigint()
+    this.#meta.startedAt = new Date().toISOString()
+    this.#last = { r: this.#read(), t: this.#t0, hw: this.#counters?.read() ?? [] }
+    if (periodic) this.#schedule(1)
+  }
+
+  #schedule(k: number): void {
+    const due = Number(this.#t0) / 1e6 + k * this.periodMs
+    const wait = Math.max(0, due - Number(process.hrtime.bigint()) / 1e6)
+    this.#timer = setTimeout(() => {
+      this.sample()
+      // Skip slots that a stalled event loop missed instead of bunching rows together.
+      const next = Math.max(k + 1, Math.floor((Number(process.hrtime.bigint() - this.#t0) / 1e6) / this.periodMs) + 1)
+      this.#schedule(next)
+    }, wait)
+  }
+
+  /** Takes one row now: rates over the time since the previous row. */
+  sample(): number[] {
+    const last = this.#last
+    if (!last) throw new InvalidInputError('sampler not started')
+    const cpu0 = process.cpuUsage()
+    const t = process.hrtime.bigint()
+    const r = this.#read()
+    const hw = this.#counters?.read() ?? []
+    const dt = Number(t - last.t) / 1e9
+    const rate = (now: number, before: number) => (dt > 0 ? Math.max(0, now - before) / dt : 0)
+    const util = r.cpuBusy.map((b, k) => {
+      const dTotal = r.cpuTotal[k]! - last.r.cpuTotal[k]!
+      return dTotal > 0 ? Math.round((10000 * (b - last.r.cpuBusy[k]!)) / dTotal) / 100 : 0
+    })
+    const row = [
+      Math.round(Number(t - this.#t0) / 1e6) / 1000,
+      ...util,
+      Math.round(rate(r.readSectors, last.r.readSectors) * 512),
+      Math.round(rate(r.writeSectors, last.r.writeSectors) * 512),
+      r.memUsedBytes,
+      Math.round(rate(r.contextSwitches, last.r.contextSwitches)),
+      Math.round(rate(r.pageFaults, last.r.pageFaults)),
+      Math.round(rate(r.majorFaults, last.r.majorFaults)),
+      ...hw.map((v, i) => Math.round(rate(v, last.hw[i]!))),
+    ]
+    if (this.#probe) {
+      const s = this.#probe.measure()
+      row.push(Math.round(s.llc * 1000) / 1000, Math.round(s.dram * 1000) / 1000)
+    }
+    this.#last = { r, t, hw }
+    this.#rows.push(row)
+    const used = process.cpuUsage(cpu0)
+    this.#cpuUs += used.user + used.system
+    this.#onSample?.(row, this.columns)
+    return row
+  }
+
+  /** Stops sampling and returns the trace recorded so far (the sidecar meta included). */
+  stop(): Trace {
+    if (this.#timer) clearTimeout(this.#timer)
+    this.#timer = null
+    this.#last = null
+    this.#counters?.close()
+    this.#meta.notes = { ...this.#meta.notes, samplerCpuS: Math.round(this.#cpuUs) / 1e6 }
+    return { columns: [...this.columns], rows: this.#rows.map((r) => [...r]), meta: structuredClone(this.#meta) }
+  }
+}
