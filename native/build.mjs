@@ -19,7 +19,14 @@ if (!gyp) {
   console.warn('edgemime: node-gyp not found; native addon not built, pure-JS fallbacks will be used')
   process.exit(0)
 }
-const r = spawnSync(process.execPath, [gyp, 'rebuild'], { cwd: root, stdio: 'inherit' })
+// Outside npm (node native/build.mjs) npm's nodedir setting is absent: use the headers installed
+// beside this node binary when they are there, so no download is needed.
+const args = [gyp, 'rebuild']
+const prefix = dirname(dirname(process.execPath))
+if (!process.env.npm_config_nodedir && existsSync(join(prefix, 'include', 'node', 'common.gypi'))) {
+  args.push(`--nodedir=${prefix}`)
+}
+const r = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' })
 if (r.status !== 0) {
   console.warn('edgemime: native addon failed to build; pure-JS fallbacks will be used')
 }
