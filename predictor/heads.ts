@@ -1,0 +1,108 @@
+/**
+ * The row-level part of Pitot (Eq. 9) on embeddings the towers computed for ALL entities once:
+ *   ŷ_h = by[i] + bx[j] + <w_i^h, p_j> + Σ_t <w_i^h, Vs_j,t> · α( Σ_{k∈K} <w_k^h, Vg_j,t> )
+ * with α = leaky ReLU. Vg is indexed by the platform j and multiplied by the co-runner's WORKLOAD
+ * embedding w_k (the paper's formula; the reference code indexes it by the co-runner index).
+ * Forward and backward are hand-written because they are gathers and short dot products per
+ * row, which no generic layer expresses.
+ * @module
+ */
+import type { Observations } from './types.js'
+
+/** Shapes of the embedding tables. */
+export interface HeadDims {
+  heads: number
+  rank: number
+  /** Interference types s; 0 disables the interference term. */
+  types: number
+  slope: number
+}
+
+/** Embedding tables (values or gradients, same layout). */
+export interface Embeddings {
+  /** [workloads × heads·rank] */
+  work: Float32Array
+  /** [platforms × (rank + 2·types·rank)]: p_j, then Vs_j,t, then Vg_j,t. */
+  plat: Float32Array
+  /** Baseline per platform / workload. */
+  bx: Float32Array
+  by: Float32Array
+}
+
+export function platformWidth(d: HeadDims): number { return d.rank * (1 + 2 * d.types) }
+
+function dot(a: Float32Array, ao: number, b: Float32Array, bo: number, n: number): number {
+  let s = 0
+  for (let q = 0; q < n; q++) s += a[ao + q] * b[bo + q]
+  return s
+}
+
+/**
+ * Predicts every head for the rows `idx` of `obs` into out[r·heads + h] (log runtime).
+ * `z` (optional, [rows × heads × types]) receives the pre-activation interference magnitudes
+ * for the backward pass.
+ */
+export function predictRows(e: Embeddings, d: HeadDims, obs: Observations, idx: ArrayLike<number>, out: Float32Array | Float64Array, z?: Float32Array): void {
+  const { heads: H, rank: R, types: S, slope } = d
+  const pw = platformWidth(d), ww = H * R, A = obs.arity
+  for (let r = 0; r < idx.length; r++) {
+    const row = idx[r], i = obs.workload[row], j = obs.platform[row]
+    const po = j * pw, base = e.bx[j] + e.by[i]
+    for (let h = 0; h < H; h++) {
+      const wo = i * ww + h * R
+      let y = base + dot(e.work, wo, e.plat, po, R)
+      if (A > 0) {
+        for (let t = 0; t < S; t++) {
+          const vs = po + R + t * R, vg = po + R + S * R + t * R
+          let m = 0
+          for (let k = 0; k < A; k++) m += dot(e.work, obs.corunners[row * A + k] * ww + h * R, e.plat, vg, R)
+          if (z) z[(r * H + h) * S + t] = m
+          y += dot(e.work, wo, e.plat, vs, R) * (m > 0 ? m : slope * m)
+        }
+      }
+      out[r * H + h] = y
+    }
+  }
+}
+
+/**
+ * Accumulates into `g` the gradients of a loss whose derivative w.r.t. out[r·heads + h] is
+ * dy[r·heads + h], for the same rows and the `z` recorded by {@link predictRows}.
+ */
+export function backwardRows(e: Embeddings, d: HeadDims, obs: Observations, idx: ArrayLike<number>, dy: Float32Array, z: Float32Array, g: Embeddings): void {
+  const { heads: H, rank: R, types: S, slope } = d
+  const pw = platformWidth(d), ww = H * R, A = obs.arity
+  for (let r = 0; r < idx.length; r++) {
+    const row = idx[r], i = obs.workload[row], j = obs.platform[row]
+    const po = j * pw
+    for (let h = 0; h < H; h++) {
+      const gy = dy[r * H + h]
+      if (gy === 0) continue
+      g.bx[j] += gy; g.by[i] += gy
+      const wo = i * ww + h * R
+      for (let q = 0; q < R; q++) {
+        g.work[wo + q] += gy * e.plat[po + q]
+        g.plat[po + q] += gy * e.work[wo + q]
+      }
+      if (A === 0) continue
+      for (let t = 0; t < S; t++) {
+        const vs = po + R + t * R, vg = po + R + S * R + t * R
+        const m = z[(r * H + h) * S + t]
+        const a = m > 0 ? m : slope * m
+        const sus = dot(e.work, wo, e.plat, vs, R)
+        const gm = gy * sus * (m > 0 ? 1 : slope)
+        for (let q = 0; q < R; q++) {
+          g.work[wo + q] += gy * a * e.plat[vs + q]
+          g.plat[vs + q] += gy * a * e.work[wo + q]
+        }
+        for (let k = 0; k < A; k++) {
+          const ko = obs.corunners[row * A + k] * ww + h * R
+          for (let q = 0; q < R; q++) {
+            g.plat[vg + q] += gm * e.work[ko + q]
+            g.work[ko + q] += gm * e.plat[vg + q]
+          }
+        }
+      }
+    }
+  }
+}

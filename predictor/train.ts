@@ -1,0 +1,102 @@
+/**
+ * Training loop: per step the towers embed all entities once, each objective (one per pool)
+ * draws a batch, the pinball loss over all heads is back-propagated through the row gathers
+ * into the embedding tables and from there once through each tower. Adamax with decoupled
+ * weight decay as in the reference; the best validation checkpoint is kept.
+ * @module
+ */
+import { Adamax, pinball, Rng, type Param } from '../ml/index.js'
+import { backwardRows, predictRows, type Embeddings } from './heads.js'
+import type { PitotModel } from './model.js'
+import type { Observations } from './types.js'
+
+/** Row indices of each pool used for one purpose (train or validation). */
+export type PoolRows = Int32Array[]
+
+export interface TrainOptions {
+  /** Overrides config.steps (e.g. short warm-started updates). */
+  steps?: number
+  onProgress?: (step: number, total: number, valLoss: number) => void
+}
+
+export interface TrainResult { steps: number; bestStep: number; bestValLoss: number; seconds: number }
+
+function objectiveWeight(m: PitotModel, arity: number): number {
+  return arity === 0 ? m.config.objectiveWeights.isolated : m.config.objectiveWeights.interference
+}
+
+function gatherY(obs: Observations, idx: Int32Array): Float64Array {
+  const y = new Float64Array(idx.length)
+  for (let r = 0; r < idx.length; r++) y[r] = obs.logT[idx[r]]
+  return y
+}
+
+/** Weighted pinball loss of the model on the given rows of every pool (no gradients). */
+export function validationLoss(m: PitotModel, pools: Observations[], rows: PoolRows, e: Embeddings = m.embed()): number {
+  let total = 0
+  pools.forEach((obs, a) => {
+    const idx = rows[a]
+    if (!idx || idx.length === 0) return
+    const pred = new Float32Array(idx.length * m.dims.heads)
+    predictRows(e, m.dims, obs, idx, pred)
+    total += pinball(pred, gatherY(obs, idx), m.config.quantiles, { weight: objectiveWeight(m, a) })
+  })
+  return total
+}
+
+/** Trains `m` in place on `train` rows, early-stopping on `val` rows. */
+export function train(m: PitotModel, pools: Observations[], trainRows: PoolRows, valRows: PoolRows, opts: TrainOptions = {}): TrainResult {
+  const c = m.config, H = m.dims.heads
+  const steps = opts.steps ?? c.steps
+  const params = m.params()
+  const opt = new Adamax(params, { lr: c.learningRate, weightDecay: c.weightDecay })
+  const rng = new Rng(c.seed + 1)
+  const active = pools.map((_, a) => a).filter((a) => trainRows[a]?.length > 0)
+  // Epoch-shuffled order per pool: every row is seen once per pass, unlike sampling with replacement.
+  const order = active.map((a) => rng.shuffle(Int32Array.from(trainRows[a])))
+  const cursor = active.map(() => 0)
+  const bufs = active.map((a) => {
+    const B = Math.min(c.batch, trainRows[a].length)
+    return { B, idx: new Int32Array(B), y: new Float64Array(B), pred: new Float32Array(B * H), grad: new Float32Array(B * H), z: new Float32Array(B * H * Math.max(m.dims.types, 1)) }
+  })
+  const g: Embeddings = {
+    work: new Float32Array(m.work.count * m.work.mlp.outDim), plat: new Float32Array(m.plat.count * m.plat.mlp.outDim),
+    bx: m.bx.grad, by: m.by.grad,
+  }
+  const start = performance.now()
+  let best = { step: 0, loss: Infinity, values: snapshot(params) }
+  for (let step = 1; step <= steps; step++) {
+    opt.zeroGrad()
+    g.work.fill(0); g.plat.fill(0)
+    const e = m.embed()
+    active.forEach((a, s) => {
+      const obs = pools[a], b = bufs[s]
+      for (let r = 0; r < b.B; r++) {
+        if (cursor[s] === order[s].length) { rng.shuffle(order[s]); cursor[s] = 0 }
+        b.idx[r] = order[s][cursor[s]++]
+        b.y[r] = obs.logT[b.idx[r]]
+      }
+      predictRows(e, m.dims, obs, b.idx, b.pred, b.z)
+      pinball(b.pred, b.y, c.quantiles, { grad: b.grad, weight: objectiveWeight(m, a) })
+      backwardRows(e, m.dims, obs, b.idx, b.grad, b.z, g)
+    })
+    m.work.backward(g.work)
+    m.plat.backward(g.plat)
+    opt.step()
+    if (step % c.validateEvery === 0 || step === steps) {
+      const loss = validationLoss(m, pools, valRows)
+      if (loss < best.loss) best = { step, loss, values: snapshot(params, best.values) }
+      opts.onProgress?.(step, steps, loss)
+    }
+  }
+  if (Number.isFinite(best.loss)) restore(params, best.values)
+  return { steps, bestStep: best.step, bestValLoss: best.loss, seconds: (performance.now() - start) / 1000 }
+}
+
+function snapshot(params: Param[], into?: Float32Array[]): Float32Array[] {
+  return params.map((p, i) => { const v = into?.[i] ?? new Float32Array(p.value.length); v.set(p.value); return v })
+}
+
+function restore(params: Param[], values: Float32Array[]): void {
+  params.forEach((p, i) => p.value.set(values[i]))
+}

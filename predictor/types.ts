@@ -1,0 +1,82 @@
+/**
+ * Records that cross module boundaries of the predictor. Shapes are written in the comments
+ * (row-major Float32Array / Float64Array).
+ * @module
+ */
+
+/** Side information of platforms or workloads. */
+export interface EntityTable {
+  names: string[]
+  /** Feature column names. */
+  columns: string[]
+  dim: number
+  count: number
+  /** [count × dim] */
+  features: Float32Array
+}
+
+/** Runs of one workload beside `arity` co-running workloads (arity 0 = isolated). */
+export interface Observations {
+  arity: number
+  platform: Int32Array
+  workload: Int32Array
+  /** [rows × arity] workload indices of the co-runners. */
+  corunners: Int32Array
+  /** ln(runtime in µs) */
+  logT: Float64Array
+}
+
+export interface Dataset {
+  platforms: EntityTable
+  workloads: EntityTable
+  /** Indexed by arity; pools[0] = isolated. */
+  pools: Observations[]
+}
+
+/** Architecture and training settings; persisted beside each model as config.json. */
+export interface ModelConfig {
+  /** Embedding rank r. */
+  rank: number
+  /** Hidden units of both towers (2 hidden layers, GELU). */
+  hidden: number
+  /** Learned per-entity features q appended to side information. */
+  learnedFeatures: number
+  /** Interference types s. */
+  interferenceTypes: number
+  /** Quantile levels ξ of the heads; the first must be 0.5 (point prediction). */
+  quantiles: number[]
+  /** Use the interference term of Eq. 9. */
+  interference: boolean
+  /** Use side information (false: towers see only the learned features). */
+  sideInformation: boolean
+  /** Leaky ReLU slope of the interference activation α. */
+  leakySlope: number
+  learningRate: number
+  weightDecay: number
+  /** Rows per objective per step. */
+  batch: number
+  steps: number
+  /** Validate every this many steps; keep the best checkpoint. */
+  validateEvery: number
+  /** Loss weight of the isolated objective, then of each interference arity. */
+  objectiveWeights: { isolated: number; interference: number }
+  seed: number
+}
+
+export const DEFAULT_CONFIG: ModelConfig = {
+  rank: 32,
+  hidden: 128,
+  learnedFeatures: 1,
+  interferenceTypes: 2,
+  quantiles: [0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99],
+  interference: true,
+  sideInformation: true,
+  leakySlope: 0.1,
+  learningRate: 1e-3,
+  weightDecay: 1e-4,
+  batch: 512,
+  steps: 20000,
+  validateEvery: 200,
+  objectiveWeights: { isolated: 1, interference: 0.5 / 3 },
+  seed: 0,
+}
