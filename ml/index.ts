@@ -1,0 +1,19 @@
+/**
+ * edgemime's one machine-learning engine: seeded RNG, Float32Array layers with hand-derived
+ * backward passes, losses, Adam-family optimizers, safetensors parameter files, and a
+ * pluggable compute backend (plain JS reference or SIMD WebAssembly).
+ * @module
+ */
+export { Rng } from './rng.js'
+export { kernels, setKernels, type Kernels, type GemmOptions } from './kernels.js'
+export { jsKernels } from './kernels-js.js'
+export {
+  erf, identity, relu, leakyRelu, gelu, silu, tanh, activationByKind,
+  type Activation, type ActivationKind,
+} from './activations.js'
+export { createParam, initWeight, zeroGrads, countParams, type Param, type Init } from './params.js'
+export { Linear, ensure, type LinearOptions, type BackwardOptions } from './linear.js'
+export { Mlp, type MlpOptions } from './mlp.js'
+export { mse, pinball, type LossOptions } from './loss.js'
+export { Adam, AdamW, Adamax, type Optimizer, type OptimizerOptions } from './optim.js'
+export { saveParams, loadParams, readTensors, type StoredTensor } from './serialize.js'

@@ -1,0 +1,61 @@
+/**
+ * The compute backend behind every layer: dense matrix products, bias and optimizer kernels,
+ * and the allocator for the buffers they work on. Two implementations share this interface:
+ * plain JavaScript (the reference) and SIMD WebAssembly (the fast path, ./kernels-wasm.ts).
+ * Layers look the backend up at call time, so switching with `useBackend` affects all layers.
+ * @module
+ */
+import { InvalidInputError } from '../common/errors.js'
+import { jsKernels } from './kernels-js.js'
+
+/** Options of {@link Kernels.gemm}. */
+export interface GemmOptions {
+  /** A is stored k×m and used transposed. */
+  transA?: boolean
+  /** B is stored n×k and used transposed. */
+  transB?: boolean
+  /** Add into C instead of overwriting it. */
+  accumulate?: boolean
+}
+
+/** Adam-family update of one parameter tensor, applied in place (see ./optim.ts). */
+export interface AdamStep {
+  kind: 'adam' | 'adamax'
+  lr: number
+  beta1: number
+  beta2: number
+  eps: number
+  /** Bias corrections 1 - beta^t (Adamax uses only the first). */
+  bc1: number
+  bc2: number
+  /** Coupled L2 (added to the gradient) and decoupled decay (scaled by lr). */
+  l2: number
+  decay: number
+}
+
+export interface Kernels {
+  readonly name: 'js' | 'wasm'
+  /** A zeroed buffer of n floats placed where this backend computes fastest. */
+  alloc(n: number): Float32Array
+  /** C[m×n] (+)= op(A)[m×k] · op(B)[k×n], all row-major. */
+  gemm(a: Float32Array, b: Float32Array, c: Float32Array, m: number, n: number, k: number, opts?: GemmOptions): void
+  /** y[r, j] += bias[j] for every row r of a rows×cols matrix. */
+  addBias(y: Float32Array, bias: Float32Array, rows: number, cols: number): void
+  /** out[j] += Σ_r x[r, j] (column sums; the bias gradient). */
+  sumRows(x: Float32Array, rows: number, cols: number, out: Float32Array): void
+  /** One Adam/Adamax step on (param, grad, m, v) of equal length. */
+  adamStep(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, s: AdamStep): void
+}
+
+let current: Kernels = jsKernels
+
+/** The backend layers use now. */
+export function kernels(): Kernels { return current }
+
+/** Switches every layer to another backend; buffers already allocated stay valid on both. */
+export function setKernels(k: Kernels): void { current = k }
+
+/** Throws unless `buf` holds at least `need` floats; guards every public entry point. */
+export function checkLength(what: string, buf: ArrayLike<number>, need: number): void {
+  if (buf.length < need) throw new InvalidInputError(`${what}: need ${need} values, got ${buf.length}`)
+}
