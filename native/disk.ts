@@ -21,6 +21,8 @@ export interface DiskFileOptions {
   size: number
   /** Write real data up to size (default true) so reads hit the device, not sparse holes. */
   fill?: boolean
+  /** Try O_DIRECT (default true); false uses buffered I/O with fadvise(DONTNEED) instead. */
+  direct?: boolean
   /** Called after each filled block with bytes written so far and the total to write. */
   onFill?: (done: number, total: number) => void
 }
@@ -68,10 +70,11 @@ export class DiskFile {
    * @throws InvalidInputError for a bad size; the system error (code ENOENT, ENOSPC, ...) when
    *   the file cannot be opened or filled, with the file closed again.
    */
-  static open(path: string, { size, fill = true, onFill }: DiskFileOptions): DiskFile {
+  static open(path: string, options: DiskFileOptions): DiskFile {
+    const { size, fill = true, direct = true, onFill } = options ?? ({} as Partial<DiskFileOptions>)
     if (typeof path !== 'string' || path.length === 0) throw new InvalidInputError('path must be a non-empty string')
     checkBlock('size', size)
-    const raw = binding ? guard(() => binding!.openFile(path, true, true)) : openJsFile(path)
+    const raw = binding ? guard(() => binding!.openFile(path, true, direct)) : openJsFile(path)
     try {
       const file = new DiskFile(raw, path, size)
       file.#prepare(fill, onFill)
