@@ -40,15 +40,17 @@ function dot(a: Float32Array, ao: number, b: Float32Array, bo: number, n: number
 /**
  * Predicts every head for the rows `idx` of `obs` into out[r·heads + h] (log runtime).
  * `z` (optional, [rows × heads × types]) receives the pre-activation interference magnitudes
- * for the backward pass.
+ * for the backward pass. `only` restricts the output to one head (out[r]): scoring needs
+ * just the point head and the bound's head.
  */
-export function predictRows(e: Embeddings, d: HeadDims, obs: Observations, idx: ArrayLike<number>, out: Float32Array | Float64Array, z?: Float32Array): void {
+export function predictRows(e: Embeddings, d: HeadDims, obs: Observations, idx: ArrayLike<number>, out: Float32Array | Float64Array, z?: Float32Array, only?: number): void {
   const { heads: H, rank: R, types: S, slope } = d
   const pw = platformWidth(d), ww = H * R, A = obs.arity
+  const h0 = only ?? 0, h1 = only === undefined ? H : only + 1, stride = h1 - h0
   for (let r = 0; r < idx.length; r++) {
     const row = idx[r], i = obs.workload[row], j = obs.platform[row]
     const po = j * pw, base = e.bx[j] + e.by[i]
-    for (let h = 0; h < H; h++) {
+    for (let h = h0; h < h1; h++) {
       const wo = i * ww + h * R
       let y = base + dot(e.work, wo, e.plat, po, R)
       if (A > 0) {
@@ -60,7 +62,7 @@ export function predictRows(e: Embeddings, d: HeadDims, obs: Observations, idx: 
           y += dot(e.work, wo, e.plat, vs, R) * (m > 0 ? m : slope * m)
         }
       }
-      out[r * H + h] = y
+      out[r * stride + h - h0] = y
     }
   }
 }

@@ -16,6 +16,8 @@ export type PoolRows = Int32Array[]
 export interface TrainOptions {
   /** Overrides config.steps (e.g. short warm-started updates). */
   steps?: number
+  /** Stops early (after a final validation) once training has taken this long. */
+  maxSeconds?: number
   onProgress?: (step: number, total: number, valLoss: number) => void
 }
 
@@ -65,7 +67,11 @@ export function train(m: PitotModel, pools: Observations[], trainRows: PoolRows,
   }
   const start = performance.now()
   let best = { step: 0, loss: Infinity, values: snapshot(params) }
+  const deadline = opts.maxSeconds === undefined ? Infinity : start + 1000 * opts.maxSeconds
+  let done = 0
   for (let step = 1; step <= steps; step++) {
+    done = step
+    const last = step === steps || performance.now() > deadline
     opt.zeroGrad()
     g.work.fill(0); g.plat.fill(0)
     const e = m.embed()
@@ -83,14 +89,16 @@ export function train(m: PitotModel, pools: Observations[], trainRows: PoolRows,
     m.work.backward(g.work)
     m.plat.backward(g.plat)
     opt.step()
-    if (step % c.validateEvery === 0 || step === steps) {
+    if (step % c.validateEvery === 0 || last) {
       const loss = validationLoss(m, pools, valRows)
       if (loss < best.loss) best = { step, loss, values: snapshot(params, best.values) }
       opts.onProgress?.(step, steps, loss)
     }
+    if (last) break
   }
-  if (Number.isFinite(best.loss)) restore(params, best.values)
-  return { steps, bestStep: best.step, bestValLoss: best.loss, seconds: (performance.now() - start) / 1000 }
+  // Without validation rows the last step is the result; otherwise the best checkpoint.
+  if (valRows.some((r) => r?.length > 0)) restore(params, best.values)
+  return { steps: done, bestStep: best.step, bestValLoss: best.loss, seconds: (performance.now() - start) / 1000 }
 }
 
 function snapshot(params: Param[], into?: Float32Array[]): Float32Array[] {

@@ -1,0 +1,183 @@
+/**
+ * The runtime face of a trained model, for the CLI and the orchestrator: point predictions and
+ * calibrated bounds for rows given by index, name or raw features, batched candidate scoring,
+ * and warm-started updates from new observations.
+ * @module
+ */
+import { InvalidInputError } from '../common/errors.js'
+import { applyRidge } from './cold-start.js'
+import { calibrate, type Calibration } from './conformal.js'
+import { poolCalibration } from './evaluate.js'
+import { platformWidth, predictRows, type Embeddings } from './heads.js'
+import type { Tower } from './model.js'
+import { loadModel, loadStoredRows, type StoredModel } from './store.js'
+import type { EntityTable, Observations } from './types.js'
+
+/** An entity by index, by name, or (never seen) by its raw side-information vector. */
+export type EntityRef = number | string | { features: ArrayLike<number>; name?: string }
+
+export interface PredictRow { platform: EntityRef; workload: EntityRef; corunners?: EntityRef[] }
+
+/** Runtimes in µs (same unit as the training data's `t`). */
+export interface Scores { runtime: Float64Array; bound: Float64Array }
+
+export class Predictor {
+  readonly stored: StoredModel
+  readonly dir: string | undefined
+  #e: Embeddings
+
+  constructor(stored: StoredModel, dir?: string) {
+    this.stored = stored
+    this.dir = dir
+    this.#e = this.refreshEmbeddings()
+  }
+
+  /** Recomputes the entity tables from the current weights (after training or loading). */
+  refreshEmbeddings(): Embeddings {
+    const e = this.stored.model.embed()
+    this.#e = { work: e.work.slice(), plat: e.plat.slice(), bx: e.bx.slice(), by: e.by.slice() }
+    return this.#e
+  }
+
+  get platforms(): EntityTable { return this.stored.platforms }
+  get workloads(): EntityTable { return this.stored.workloads }
+
+  /** Index of a platform, adding it from its features if it is new. */
+  platform(ref: EntityRef): number { return this.#resolve(ref, 'platform') }
+  /** Index of a workload, adding it from its features if it is new. */
+  workload(ref: EntityRef): number { return this.#resolve(ref, 'workload') }
+
+  #resolve(ref: EntityRef, kind: 'platform' | 'workload'): number {
+    const table = kind === 'platform' ? this.platforms : this.workloads
+    if (typeof ref === 'number') {
+      if (!Number.isInteger(ref) || ref < 0 || ref >= table.count) throw new InvalidInputError(`unknown ${kind} index ${ref} (valid 0..${table.count - 1})`)
+      return ref
+    }
+    if (typeof ref === 'string') {
+      const i = table.names.indexOf(ref)
+      if (i >= 0) return i
+      if (/^\d+$/.test(ref)) return this.#resolve(Number(ref), kind)
+      throw new InvalidInputError(`unknown ${kind} '${ref}'`)
+    }
+    return this.#addEntity(kind, ref.features, ref.name)
+  }
+
+  /** Appends a never-seen entity: tower embedding from its features, mean φ, ridge baseline. */
+  #addEntity(kind: 'platform' | 'workload', raw: ArrayLike<number>, name?: string): number {
+    const s = this.stored, m = s.model
+    const table = kind === 'platform' ? s.platforms : s.workloads
+    if (raw.length !== table.dim || !Array.from(raw).every(Number.isFinite)) {
+      throw new InvalidInputError(`${kind} features: need ${table.dim} finite numbers, got ${raw.length}`)
+    }
+    const tower: Tower = kind === 'platform' ? m.plat : m.work
+    const scaler = m.scalers[kind]
+    const x = Float32Array.from(raw, (v, f) => (v - scaler.mean[f]) / scaler.std[f])
+    const phi = kind === 'platform' ? s.coldStart.platformLearned : s.coldStart.workloadLearned
+    const input = new Float32Array(tower.inDim)
+    if (tower.sideDim) input.set(x)
+    input.set(phi, tower.sideDim)
+    const emb = tower.mlp.forward(input, 1).slice()
+    const base = applyRidge(kind === 'platform' ? s.coldStart.platform : s.coldStart.workload, x, 0)
+    const grow = (a: Float32Array, extra: ArrayLike<number>) => { const o = new Float32Array(a.length + extra.length); o.set(a); o.set(extra, a.length); return o }
+    if (kind === 'platform') { this.#e.plat = grow(this.#e.plat, emb); this.#e.bx = grow(this.#e.bx, [base]) }
+    else { this.#e.work = grow(this.#e.work, emb); this.#e.by = grow(this.#e.by, [base]) }
+    table.names.push(name ?? `new-${kind}-${table.count}`)
+    table.features = grow(table.features, raw)
+    return table.count++
+  }
+
+  /** Groups rows by number of co-runners (the model's pools), remembering their order. */
+  #toPools(rows: PredictRow[]): { pools: Map<number, { obs: Observations; at: number[] }> } {
+    const pools = new Map<number, { obs: Observations; at: number[] }>()
+    const byArity = new Map<number, number[]>()
+    rows.forEach((r, n) => { const a = r.corunners?.length ?? 0; byArity.set(a, [...(byArity.get(a) ?? []), n]) })
+    for (const [a, at] of byArity) {
+      const obs: Observations = { arity: a, platform: new Int32Array(at.length), workload: new Int32Array(at.length), corunners: new Int32Array(at.length * a), logT: new Float64Array(at.length) }
+      at.forEach((n, r) => {
+        obs.platform[r] = this.platform(rows[n].platform)
+        obs.workload[r] = this.workload(rows[n].workload)
+        rows[n].corunners?.forEach((k, q) => { obs.corunners[r * a + q] = this.workload(k) })
+      })
+      pools.set(a, { obs, at })
+    }
+    return { pools }
+  }
+
+  /** The calibration for pool `arity` and `eps`, computing it from the stored rows if ε is new. */
+  calibration(arity: number, eps: number): Calibration {
+    const cs = poolCalibration(this.stored.calibration, arity)
+    const c = cs.find((x) => Math.abs(x.eps - eps) < 1e-12)
+    if (c) return c
+    if (!this.dir) throw new InvalidInputError(`no calibration for eps ${eps} (calibrated: ${this.stored.eps.join(', ')})`)
+    const cal = loadStoredRows(this.dir, this.platforms.count, this.workloads.count).cal
+    const a = Math.min(arity, cal.length - 1), obs = cal[a]
+    const idx = Int32Array.from({ length: obs.logT.length }, (_, r) => r)
+    const pred = new Float32Array(idx.length * this.stored.model.dims.heads)
+    predictRows(this.#e, this.stored.model.dims, obs, idx, pred)
+    const fresh = calibrate(obs.logT, pred, this.stored.model.dims.heads, eps)
+    cs.push(fresh)
+    return fresh
+  }
+
+  /** Point predictions (median head), in µs. */
+  predict(rows: PredictRow[]): Float64Array { return this.#score(rows).runtime }
+
+  /** Upper bounds that hold with probability ≥ 1 − eps, in µs. */
+  bound(rows: PredictRow[], eps: number): Float64Array { return this.#score(rows, eps).bound }
+
+  /** Point predictions and (with eps) calibrated bounds of arbitrary rows, in µs. */
+  #score(rows: PredictRow[], eps?: number): Scores {
+    const out: Scores = { runtime: new Float64Array(rows.length), bound: new Float64Array(rows.length).fill(NaN) }
+    for (const [a, { obs, at }] of this.#toPools(rows).pools) {
+      const s = this.scoreObservations(obs, eps)
+      at.forEach((n, r) => { out.runtime[n] = s.runtime[r]; out.bound[n] = s.bound[r] })
+    }
+    return out
+  }
+
+  /** Scores every row of an observation set (indices already resolved). */
+  scoreObservations(obs: Observations, eps?: number): Scores {
+    const n = obs.logT.length, idx = Int32Array.from({ length: n }, (_, r) => r)
+    const point = new Float32Array(n)
+    predictRows(this.#e, this.stored.model.dims, obs, idx, point, undefined, 0)
+    const runtime = Float64Array.from(point, Math.exp)
+    const bound = new Float64Array(n).fill(NaN)
+    if (eps !== undefined) {
+      const c = this.calibration(obs.arity, eps)
+      const b = new Float32Array(n)
+      predictRows(this.#e, this.stored.model.dims, obs, idx, b, undefined, c.head)
+      for (let r = 0; r < n; r++) bound[r] = Math.exp(b[r] + c.margin)
+    }
+    return { runtime, bound }
+  }
+
+  /**
+   * Scores one workload against many (platform, co-runner set) candidates at once: the
+   * orchestrator's placement query. `corunners` is [candidates × arity] workload indices.
+   * @example
+   * const s = p.scoreCandidates(12, Int32Array.of(0, 5, 9), Int32Array.of(3, 3, 7), 1, 0.05)
+   */
+  scoreCandidates(workload: EntityRef, platforms: Int32Array, corunners: Int32Array, arity: number, eps: number): Scores {
+    const n = platforms.length
+    if (corunners.length !== n * arity) throw new InvalidInputError(`scoreCandidates: corunners must hold ${n}×${arity} indices, got ${corunners.length}`)
+    const w = this.workload(workload)
+    for (const j of platforms) this.#checkIndex(j, this.platforms.count, 'platform')
+    for (const k of corunners) this.#checkIndex(k, this.workloads.count, 'workload')
+    const obs: Observations = { arity, platform: platforms, workload: new Int32Array(n).fill(w), corunners, logT: new Float64Array(n) }
+    return this.scoreObservations(obs, eps)
+  }
+
+  #checkIndex(i: number, count: number, kind: string): void {
+    if (!(i >= 0 && i < count)) throw new InvalidInputError(`unknown ${kind} index ${i} (valid 0..${count - 1})`)
+  }
+
+  /** Embedding tables of the current weights (shape documented in heads.ts). */
+  get embeddings(): Embeddings { return this.#e }
+  /** Width of a platform embedding row. */
+  get platformWidth(): number { return platformWidth(this.stored.model.dims) }
+}
+
+/** Loads a model directory written by `predictor train` (or {@link saveModel}). */
+export function loadPredictor(dir: string): Predictor {
+  return new Predictor(loadModel(dir), dir)
+}

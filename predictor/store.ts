@@ -1,0 +1,102 @@
+/**
+ * A model directory: `params.safetensors` (weights, learned features, baseline), `model.json`
+ * (resolved config, entity tables, scalers, calibration, cold-start maps) and the observed rows
+ * (`rows/`, the loader's CSV format) that warm-started updates train and recalibrate on.
+ * @module
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { InvalidInputError, NotFoundError } from '../common/errors.js'
+import { loadParams, saveParams } from '../ml/index.js'
+import type { ColdStart } from './fit.js'
+import type { Calibration } from './conformal.js'
+import { loadPools } from './data.js'
+import { PitotModel, type Standardizer } from './model.js'
+import type { EntityTable, ModelConfig, Observations } from './types.js'
+
+const FORMAT = 'edgemime-pitot/1'
+
+interface EntityJson { names: string[]; columns: string[]; features: number[][] }
+
+interface ModelJson {
+  format: string
+  config: ModelConfig
+  platforms: EntityJson
+  workloads: EntityJson
+  scalers: { platform: { mean: number[]; std: number[] }; workload: { mean: number[]; std: number[] } }
+  eps: number[]
+  calibration: Calibration[][]
+  coldStart: ColdStart
+  info: Record<string, unknown>
+}
+
+/** Everything a saved model holds. */
+export interface StoredModel {
+  model: PitotModel
+  platforms: EntityTable
+  workloads: EntityTable
+  eps: number[]
+  calibration: Calibration[][]
+  coldStart: ColdStart
+  info: Record<string, unknown>
+}
+
+const toJson = (t: EntityTable): EntityJson => ({
+  names: t.names, columns: t.columns,
+  features: Array.from({ length: t.count }, (_, e) => Array.from(t.features.subarray(e * t.dim, (e + 1) * t.dim))),
+})
+const fromJson = (j: EntityJson): EntityTable => ({
+  names: j.names, columns: j.columns, dim: j.columns.length, count: j.names.length,
+  features: Float32Array.from(j.features.flat()),
+})
+const scaler = (s: Standardizer) => ({ mean: Array.from(s.mean), std: Array.from(s.std) })
+
+function writeRows(path: string, obs: Observations): void {
+  const A = obs.arity
+  const head = ['platform_idx', 'workload_idx', ...Array.from({ length: A }, (_, k) => `interference${k}_idx`), 't']
+  const lines = [head.join(',')]
+  for (let r = 0; r < obs.logT.length; r++) {
+    const ks = Array.from({ length: A }, (_, k) => obs.corunners[r * A + k])
+    lines.push([obs.platform[r], obs.workload[r], ...ks, Math.exp(obs.logT[r])].join(','))
+  }
+  writeFileSync(path, lines.join('\n') + '\n')
+}
+
+/** Writes a model directory; `rows` = {train, cal} observation pools to keep for updates. */
+export function saveModel(dir: string, s: StoredModel, rows: { train: Observations[]; cal: Observations[] }): void {
+  mkdirSync(dir, { recursive: true })
+  const m = s.model
+  saveParams(join(dir, 'params.safetensors'), m.params(), { format: FORMAT })
+  const json: ModelJson = {
+    format: FORMAT, config: m.config, platforms: toJson(s.platforms), workloads: toJson(s.workloads),
+    scalers: { platform: scaler(m.scalers.platform), workload: scaler(m.scalers.workload) },
+    eps: s.eps, calibration: s.calibration, coldStart: s.coldStart, info: s.info,
+  }
+  writeFileSync(join(dir, 'model.json'), JSON.stringify(json))
+  for (const [part, pools] of Object.entries(rows)) {
+    mkdirSync(join(dir, 'rows', part), { recursive: true })
+    // Isolated rows go to mf.csv, others to if<arity+1>.csv, as in the dataset.
+    pools.forEach((obs, a) => writeRows(join(dir, 'rows', part, a === 0 ? 'mf.csv' : `if${a + 1}.csv`), obs))
+  }
+}
+
+/** Reads a model directory written by {@link saveModel}. */
+export function loadModel(dir: string): StoredModel {
+  const path = join(dir, 'model.json')
+  if (!existsSync(path)) throw new NotFoundError(`${dir} is not a predictor model directory (no model.json)`)
+  const j = JSON.parse(readFileSync(path, 'utf8')) as ModelJson
+  if (j.format !== FORMAT) throw new InvalidInputError(`${path}: unknown model format '${j.format}'`)
+  const platforms = fromJson(j.platforms), workloads = fromJson(j.workloads)
+  const sc = (x: { mean: number[]; std: number[] }): Standardizer => ({ mean: Float32Array.from(x.mean), std: Float32Array.from(x.std) })
+  const zero = { platform: new Float32Array(platforms.count), workload: new Float32Array(workloads.count), iterations: 0 }
+  const model = new PitotModel(j.config, platforms, workloads, { platform: sc(j.scalers.platform), workload: sc(j.scalers.workload) }, zero)
+  loadParams(join(dir, 'params.safetensors'), model.params())
+  // JSON has no Infinity: a pool too small for an ε was stored as null.
+  const calibration = j.calibration.map((cs) => cs.map((c) => ({ ...c, margin: c.margin ?? Infinity })))
+  return { model, platforms, workloads, eps: j.eps, calibration, coldStart: j.coldStart, info: j.info }
+}
+
+/** The stored train and calibration rows of a model directory. */
+export function loadStoredRows(dir: string, platforms: number, workloads: number): { train: Observations[]; cal: Observations[] } {
+  return { train: loadPools(join(dir, 'rows', 'train'), platforms, workloads), cal: loadPools(join(dir, 'rows', 'cal'), platforms, workloads) }
+}

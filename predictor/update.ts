@@ -1,0 +1,69 @@
+/**
+ * Learning from new observations without retraining from scratch: new rows are split into
+ * train and calibration parts, training continues from the current weights on the stored plus
+ * new train rows (new rows oversampled so a short update still moves the model), and the
+ * calibration is recomputed on the stored plus new calibration rows, so coverage keeps holding.
+ * @module
+ */
+import { InvalidInputError } from '../common/errors.js'
+import { Rng } from '../ml/index.js'
+import { concatObservations, emptyObservations } from './data.js'
+import { calibratePools } from './fit.js'
+import type { Predictor } from './predictor.js'
+import { selectRows } from './split.js'
+import { loadStoredRows, saveModel } from './store.js'
+import { train, type TrainResult } from './train.js'
+import type { Observations } from './types.js'
+
+export interface UpdateOptions {
+  /** Share of the new rows kept for calibration. */
+  calShare?: number
+  steps?: number
+  /** Wall-clock cap of the training part. */
+  maxSeconds?: number
+  /** Target share of each batch drawn from new rows. */
+  newShare?: number
+  seed?: number
+  /** Write the updated model back to its directory. */
+  save?: boolean
+}
+
+export interface UpdateResult { training: TrainResult; newRows: number; seconds: number }
+
+/** Index list of `n` old rows followed by the new rows repeated so they make up ~`share`. */
+function oversampled(nOld: number, nNew: number, share: number): Int32Array {
+  const reps = nNew === 0 ? 0 : Math.max(1, Math.round((share * nOld) / ((1 - share) * nNew)))
+  const out = new Int32Array(nOld + reps * nNew)
+  for (let r = 0; r < nOld; r++) out[r] = r
+  for (let k = 0; k < reps; k++) for (let r = 0; r < nNew; r++) out[nOld + k * nNew + r] = nOld + r
+  return out
+}
+
+/** Warm-started update of a loaded predictor with new observation pools (indexed by arity). */
+export function updatePredictor(p: Predictor, fresh: Observations[], opts: UpdateOptions = {}): UpdateResult {
+  const { calShare = 0.3, steps = 400, maxSeconds = 4, newShare = 0.3, seed = 1, save = false } = opts
+  if (!p.dir) throw new InvalidInputError('update needs a predictor loaded from a model directory (its stored rows)')
+  const start = performance.now()
+  const s = p.stored, m = s.model
+  const stored = loadStoredRows(p.dir, s.platforms.count, s.workloads.count)
+  const arities = Math.max(stored.train.length, stored.cal.length, fresh.length)
+  const rng = new Rng(seed)
+  const trainPools: Observations[] = [], calPools: Observations[] = [], trainIdx: Int32Array[] = []
+  let newRows = 0
+  for (let a = 0; a < arities; a++) {
+    const f = fresh[a] ?? emptyObservations(a)
+    newRows += f.logT.length
+    const perm = rng.permutation(f.logT.length)
+    const nCal = Math.round(calShare * perm.length)
+    const oldTrain = stored.train[a] ?? emptyObservations(a)
+    trainPools[a] = concatObservations(oldTrain, selectRows(f, perm.subarray(nCal)))
+    calPools[a] = concatObservations(stored.cal[a] ?? emptyObservations(a), selectRows(f, perm.subarray(0, nCal)))
+    trainIdx[a] = oversampled(oldTrain.logT.length, perm.length - nCal, newShare)
+  }
+  const allCal = calPools.map((o) => Int32Array.from({ length: o.logT.length }, (_, r) => r))
+  const training = train(m, trainPools, trainIdx, allCal, { steps, maxSeconds })
+  s.calibration = calibratePools(m, calPools, allCal, s.eps)
+  p.refreshEmbeddings()
+  if (save) saveModel(p.dir, s, { train: trainPools, cal: calPools })
+  return { training, newRows, seconds: (performance.now() - start) / 1000 }
+}
