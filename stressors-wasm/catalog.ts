@@ -28,6 +28,8 @@ export interface StressorSpec {
   workingSetBytes(params: Record<string, number>): number
   /** Bytes of disk file this stressor needs in caps.diskDir. */
   diskBytes(params: Record<string, number>): number
+  /** Checks relations between parameters; returns what is wrong, if anything. */
+  check?(params: Record<string, number>): string | undefined
   /** Kernel that runs it (several catalog names share one kernel with different defaults). */
   kernel: KernelName
 }
@@ -87,8 +89,8 @@ function hashset(name: string, entries: number): StressorSpec {
     name, family: 'memory', kernel: 'hashset',
     description: `open-addressing u32 hash set: insert fresh keys (always a miss) up to ${entries / KiB}K entries, clear, repeat`,
     params: { entries: { default: entries, min: 1024, max: 64 * MiB, unit: 'entries', description: 'inserts before the set is cleared' } },
-    // Table at load factor 1/2 with 4-byte slots.
-    workingSetBytes: (p) => 8 * p.entries!, diskBytes: noDisk,
+    // A 64-byte header, then the table at load factor 1/2 with 4-byte slots.
+    workingSetBytes: (p) => 8 * p.entries! + 64, diskBytes: noDisk,
   }
 }
 
@@ -109,6 +111,8 @@ function diskStressors(): StressorSpec[] {
             fileBytes: { default: 64 * MiB, min: 1 * MiB, max: 64 * 1024 * MiB, unit: 'bytes', description: 'size of the file cycled through' },
           },
           workingSetBytes: (p) => p.blockBytes!, diskBytes: (p) => p.fileBytes!,
+          check: (p) => (p.blockBytes! % 4096 || p.fileBytes! % 4096 ? 'blockBytes and fileBytes must be multiples of 4096'
+            : p.blockBytes! > p.fileBytes! ? `blockBytes (${p.blockBytes}) exceeds fileBytes (${p.fileBytes})` : undefined),
         })
       }
     }

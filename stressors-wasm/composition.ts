@@ -57,6 +57,9 @@ export function parseComposition(json: unknown, catalog: StressorSpec[] = stress
         throw new InvalidInputError(`invalid composition: stressors[${m}] (${s.name}): ${key} = ${value} is out of range [${p.min}, ${p.max}] ${p.unit}`)
       }
     }
+    const full = Object.fromEntries(Object.entries(spec.params).map(([k, p]) => [k, s.params[k] ?? p.default]))
+    const problem = spec.check?.(full)
+    if (problem) throw new InvalidInputError(`invalid composition: stressors[${m}] (${s.name}): ${problem}`)
     return spec
   })
   comp.windows.forEach((w, t) => {
