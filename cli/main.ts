@@ -9,6 +9,8 @@ import { EdgemimeError } from '../common/errors.js'
 type Command = { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> }
 
 const COMMANDS: Record<string, Command> = {
+  trace: { summary: 'record, plot and print resource-usage traces; device fingerprint', load: () => import('./trace.js') },
+  dtw: { summary: 'normalised DTW between two traces (per metric and mean)', load: () => import('./dtw.js') },
 }
 
 function usage(): string {

@@ -59,7 +59,7 @@ export interface NormalisedDtwOptions {
   ranges?: Record<string, number>
   /** Sakoe-Chiba half-width in samples; exact unconstrained DTW when omitted. */
   band?: number
-  /** Metrics to compare; default every column both traces share except time_s. */
+  /** Metrics to compare; default every column both traces share except time_s (and, with ranges, that has a range). */
   metrics?: string[]
 }
 
@@ -76,7 +76,8 @@ export interface NormalisedDtwResult {
  * @throws InvalidInputError when no metric is shared, a metric is missing, or a given range is not positive.
  */
 export function normalisedDtw(a: Trace, b: Trace, { ranges, band, metrics }: NormalisedDtwOptions = {}): NormalisedDtwResult {
-  const names = metrics ?? a.columns.filter((c) => c !== 'time_s' && b.columns.includes(c))
+  // With ranges from a reference corpus, compare what the corpus covers.
+  const names = metrics ?? a.columns.filter((c) => c !== 'time_s' && b.columns.includes(c) && (!ranges || c in ranges))
   if (names.length === 0) throw new InvalidInputError('normalisedDtw: the traces share no metric column')
   const T = Math.max(a.rows.length, b.rows.length)
   const per_metric: Record<string, number> = {}

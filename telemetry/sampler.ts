@@ -44,6 +44,7 @@ export class Sampler {
   #timer: NodeJS.Timeout | null = null
   #onSample: OnSample | undefined
   #cpuUs = 0
+  #stopped = false
 
   constructor({ periodMs = 1000, disks, counters = 'auto', probe = 'auto', probeBytes, fingerprint, ...paths }: SamplerOptions = {}) {
     if (!(periodMs >= 100 && periodMs <= 60_000)) throw new InvalidInputError(`sampler period must be 100 ms to 60 s, got ${periodMs} ms`)
@@ -73,8 +74,26 @@ export class Sampler {
     this.#meta = { units: defaultUnits(this.columns), periodS: periodMs / 1000, absent, ...(fingerprint ? { fingerprint } : {}) }
   }
 
+  /**
+   * Measures the contention probe's idle baseline (no-op without a probe). start() does it when
+   * it has not been done; call it earlier to keep it out of a measured interval.
+   */
+  calibrate(): void {
+    if (!this.#probe) return
+    const base = this.#probe.calibrate()
+    this.#meta.notes = { ...this.#meta.notes, probeBaselineNs: base, probeBytes: this.#probe.bytes }
+  }
+
   /** Whether start() has been called and stop() not yet. */
   get running(): boolean { return this.#last !== null }
+
+  /** Milliseconds since the last row (or start); NaN when not running. */
+  get sinceLastMs(): number {
+    return this.#last ? Number(process.hrtime.bigint() - this.#last.t) / 1e6 : NaN
+  }
+
+  /** Rows taken so far. */
+  get rowCount(): number { return this.#rows.length }
 
   /** CPU seconds this sampler has spent taking samples (probe included). */
   get cpuSeconds(): number { return this.#cpuUs / 1e6 }
@@ -86,11 +105,9 @@ export class Sampler {
    */
   start(onSample?: OnSample, { periodic = true }: { periodic?: boolean } = {}): void {
     if (this.running) throw new InvalidInputError('sampler already started')
+    if (this.#stopped) throw new InvalidInputError('sampler already stopped; create a new one')
     this.#onSample = onSample
-    if (this.#probe) {
-      const base = this.#probe.calibrate()
-      this.#meta.notes = { ...this.#meta.notes, probeBaselineNs: base, probeBytes: this.#probe.bytes }
-    }
+    if (!this.#probe?.baselineNs) this.calibrate()
     this.#t0 = process.hrtime.bigint()
     this.#meta.startedAt = new Date().toISOString()
     this.#last = { r: this.#read(), t: this.#t0, hw: this.#counters?.read() ?? [] }
@@ -102,6 +119,7 @@ export class Sampler {
     const wait = Math.max(0, due - Number(process.hrtime.bigint()) / 1e6)
     this.#timer = setTimeout(() => {
       this.sample()
+      if (!this.running) return // stopped from onSample
       // Skip slots that a stalled event loop missed instead of bunching rows together.
       const next = Math.max(k + 1, Math.floor((Number(process.hrtime.bigint() - this.#t0) / 1e6) / this.periodMs) + 1)
       this.#schedule(next)
@@ -150,7 +168,8 @@ export class Sampler {
     if (this.#timer) clearTimeout(this.#timer)
     this.#timer = null
     this.#last = null
-    this.#counters?.close()
+    if (!this.#stopped) this.#counters?.close()
+    this.#stopped = true
     this.#meta.notes = { ...this.#meta.notes, samplerCpuS: Math.round(this.#cpuUs) / 1e6 }
     return { columns: [...this.columns], rows: this.#rows.map((r) => [...r]), meta: structuredClone(this.#meta) }
   }
