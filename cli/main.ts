@@ -11,6 +11,8 @@ type Command = { summary: string; load: () => Promise<{ run(argv: string[]): Pro
 const COMMANDS: Record<string, Command> = {
   trace: { summary: 'record, plot and print resource-usage traces; device fingerprint', load: () => import('./trace.js') },
   dtw: { summary: 'normalised DTW between two traces (per metric and mean)', load: () => import('./dtw.js') },
+  replay: { summary: 'replay a stressor composition in the foreground and print the timing report', load: () => import('./replay.js') },
+  stressors: { summary: 'list the stressor catalog with parameters (sized from this device)', load: () => import('./stressors.js') },
 }
 
 function usage(): string {
