@@ -17,6 +17,7 @@ export interface CompositionShape {
 
 export interface EngineRunOptions {
   signal: AbortSignal
+  caps: Caps
   /** Times the composition is played back to back (>= 1). */
   repeat: number
   /** Epoch ms of the first window's start (the engine waits until then). */
@@ -34,13 +35,14 @@ export interface ReplayEngine<C = unknown> {
   parse(input: unknown): C
   shape(comp: C): CompositionShape
   /**
-   * Checks a composition against the device caps before anything runs.
+   * Checks a composition, played `repeat` times, against the device caps before anything runs.
    * @throws CapExceededError naming the cap.
    */
-  checkCaps(comp: C, caps: Caps): void
+  checkCaps(comp: C, caps: Caps, repeat?: number): void
   /**
-   * Plays the composition; resolves with the timing over all windows once it ends or the
-   * signal aborts (stressors stopped). Rejects if the runtime fails.
+   * Plays the composition; resolves once it ends or the signal aborts (stressors stopped), with
+   * the timing over all windows, or undefined when there is no final report (aborted before
+   * the first window, or terminated after a grace period). Rejects if the runtime fails.
    */
-  run(comp: C, opts: EngineRunOptions): Promise<TimingSummary>
+  run(comp: C, opts: EngineRunOptions): Promise<TimingSummary | undefined>
 }

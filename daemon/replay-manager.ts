@@ -6,7 +6,7 @@
  * @module
  */
 import type { Caps } from '../common/config.js'
-import { CapExceededError, ConflictError, NotFoundError } from '../common/errors.js'
+import { ConflictError, NotFoundError } from '../common/errors.js'
 import type { CompositionShape, ReplayEngine } from './engine.js'
 import type { ReplayEvents } from './events.js'
 import type { DaemonMetrics } from './metrics.js'
@@ -66,7 +66,7 @@ export class ReplayManager<C = unknown> {
   /**
    * Validates against the caps and starts the replay in the background.
    * @throws ConflictError while another replay is scheduled or running.
-   * @throws CapExceededError when the composition or its total duration exceeds the caps.
+   * @throws CapExceededError when the composition (times its repeats) exceeds the caps.
    */
   async start(req: StartRequest<C>): Promise<ReplayRecord> {
     const busy = this.#active?.record
@@ -75,13 +75,9 @@ export class ReplayManager<C = unknown> {
     }
     const caps = this.#d.caps()
     const { engine } = this.#d
-    engine.checkCaps(req.composition, caps)
-    const shape: CompositionShape = engine.shape(req.composition)
     const repeat = req.repeat ?? 1
-    const durationS = (shape.windows * shape.windowMs * repeat) / 1000
-    if (durationS > caps.maxDurationS) {
-      throw new CapExceededError(`replay would last ${durationS} s (${shape.windows} windows x ${shape.windowMs} ms x ${repeat} repeats), over caps.maxDurationS = ${caps.maxDurationS} s`)
-    }
+    engine.checkCaps(req.composition, caps, repeat)
+    const shape: CompositionShape = engine.shape(req.composition)
     const now = Date.now()
     const startAt = Math.max(now, req.startAt ?? now)
     const record: ReplayRecord = {
@@ -133,10 +129,10 @@ export class ReplayManager<C = unknown> {
     let state: ReplayState = 'completed'
     try {
       const timing = await this.#d.engine.run(comp, {
-        signal: abort.signal, repeat: record.repeat, startAt: record.startAt,
+        signal: abort.signal, caps: this.#d.caps(), repeat: record.repeat, startAt: record.startAt,
         onWindow: (w) => this.#onWindow(active, w),
       })
-      record.timing = timing
+      if (timing) record.timing = timing
       if (abort.signal.aborted) state = 'stopped'
     } catch (err) {
       state = abort.signal.aborted ? 'stopped' : 'failed'
