@@ -10,7 +10,7 @@ import type { Trace } from './types.js'
 /**
  * Exact DTW distance between two series with cost |x_i − y_j|, optionally restricted to a
  * Sakoe-Chiba band of half-width `band` samples around the (length-scaled) diagonal.
- * Two-row dynamic programme: O(n·m) time (O(n·band) with a band), O(m) memory.
+ * Two-row dynamic programme on typed arrays: O(n·m) time (O(n·band) with a band), O(m) memory.
  * @example dtw([0,0,1,2,1,0,1,0,0], [0,1,2,0,0,0,0,0,0]) // 2
  * @throws InvalidInputError for empty series, non-finite values or a negative band.
  */
@@ -21,36 +21,35 @@ export function dtw(x: ArrayLike<number>, y: ArrayLike<number>, band?: number): 
   if (band !== undefined && !(band >= 0 && Number.isFinite(band))) throw new InvalidInputError(`dtw: band must be a non-negative number, got ${band}`)
   for (let i = 0; i < n; i++) if (!Number.isFinite(x[i]!)) throw new InvalidInputError(`dtw: x[${i}] is not finite`)
   for (let j = 0; j < m; j++) if (!Number.isFinite(y[j]!)) throw new InvalidInputError(`dtw: y[${j}] is not finite`)
+  const xs = Float64Array.from(x)
+  const ys = Float64Array.from(y)
   const slope = n > 1 ? (m - 1) / (n - 1) : 0
-  // A band narrower than the diagonal's step per row would disconnect the path.
-  const r = band === undefined ? m : Math.max(Math.floor(band), Math.ceil(slope))
-  let prev = new Float64Array(m).fill(Infinity)
-  let cur = new Float64Array(m).fill(Infinity)
-  let prevLo = 0
-  let prevHi = -1
+  // Consecutive rows' windows must touch: a diagonal steeper than 2r + 1 columns per row would
+  // disconnect the path, so the band widens to (slope − 1) / 2 for very unequal lengths.
+  const r = band === undefined ? m : Math.max(Math.floor(band), Math.ceil((slope - 1) / 2))
+  // Rows are shifted by one: index j + 1 holds column j, index j the cell to its left. Windows
+  // only move right, so cells a row never wrote are still Infinity when the next row reads them.
+  let prev = new Float64Array(m + 1).fill(Infinity)
+  let cur = new Float64Array(m + 1).fill(Infinity)
+  prev[0] = 0 // the virtual cell before (0, 0)
   for (let i = 0; i < n; i++) {
     const c = i * slope
     const lo = Math.max(0, Math.floor(c) - r)
     const hi = Math.min(m - 1, Math.ceil(c) + r)
-    const xi = x[i]!
+    const xi = xs[i]!
+    cur[lo] = Infinity
     for (let j = lo; j <= hi; j++) {
-      const cost = Math.abs(xi - y[j]!)
-      let best: number
-      if (i === 0 && j === 0) best = 0
-      else {
-        best = j > 0 && j - 1 >= lo ? cur[j - 1]! : Infinity
-        if (i > 0 && j >= prevLo && j <= prevHi && prev[j]! < best) best = prev[j]!
-        if (i > 0 && j > 0 && j - 1 >= prevLo && j - 1 <= prevHi && prev[j - 1]! < best) best = prev[j - 1]!
-      }
-      cur[j] = cost + best
+      const left = cur[j]!
+      const up = prev[j + 1]!
+      const diag = prev[j]!
+      const best = left < up ? (left < diag ? left : diag) : (up < diag ? up : diag)
+      cur[j + 1] = Math.abs(xi - ys[j]!) + best
     }
     const t = prev
     prev = cur
     cur = t
-    prevLo = lo
-    prevHi = hi
   }
-  return prev[m - 1]!
+  return prev[m]!
 }
 
 /** Options of normalisedDtw. */

@@ -81,7 +81,7 @@ export function readTraceCsv(path: string): Trace {
   return trace
 }
 
-/** Formats a number compactly: integers as-is, others with up to 6 significant decimals. */
+/** Formats a cell compactly: integers as-is, others to 10 significant digits (no float noise). */
 function cell(v: number): string {
   return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(10)))
 }
