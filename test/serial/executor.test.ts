@@ -1,0 +1,82 @@
+import t from 'tap'
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Caps } from '../../common/config.js'
+import { CapExceededError, ConflictError } from '../../common/errors.js'
+import { Executor, parseComposition, type WindowReport } from '../../stressors-wasm/index.js'
+
+const MiB = 2 ** 20
+const diskDir = mkdtempSync(join(tmpdir(), 'edgemime-exec-'))
+const caps: Caps = { maxThreads: 4, maxMemoryBytes: 256 * MiB, diskDir, diskQuotaBytes: 64 * MiB, maxDurationS: 60 }
+const small = { bufferBytes: MiB }
+
+function comp(windows: number[][][], stressors: { name: string, params?: Record<string, number> }[], windowMs = 50, threads = 2) {
+  return parseComposition({ version: 1, windowMs, threads, stressors, windows, metadata: {} })
+}
+
+const executor = await Executor.create({ threads: 2, caps })
+t.teardown(() => executor.close())
+
+t.test('work counters move, an idle thread does no work, order shuffles but durations hold', async (t) => {
+  const stressors = [{ name: 'cpu-crc32c', params: small }, { name: 'cache-memcpy-l1' }, { name: 'mem-chase', params: small },
+    { name: 'mem-hashset-256k', params: { entries: 4096 } }, { name: 'idle' }]
+  // Thread 0 runs four stressors (10% each), thread 1 only sleeps.
+  const w = [[0.1, 0], [0.1, 0], [0.1, 0], [0.1, 0], [0, 0.5]]
+  const windows: WindowReport[] = []
+  const r = await executor.replay(comp(Array.from({ length: 8 }, () => w), stressors), { onWindow: (x) => windows.push(x) })
+  t.equal(r.interrupted, false)
+  t.equal(r.totals.windows, 8)
+  t.same(windows.map((x) => x.index), [0, 1, 2, 3, 4, 5, 6, 7], 'every window reported in order')
+  for (const s of r.totals.stressors.slice(0, 4)) t.ok(s.ops > 0 && s.bytes > 0, `${s.name} did work (${s.ops} ops)`)
+  const idle = r.windows.flatMap((x) => x.entries.filter((e) => e.thread === 1))
+  t.equal(idle.length, 8, 'one idle entry per window on thread 1')
+  t.ok(idle.every((e) => e.name === 'idle' && e.ops === 0 && e.bytes === 0), 'the idle thread did no work')
+  const orders = new Set(r.windows.map((x) => x.entries.filter((e) => e.thread === 0).sort((a, b) => a.startMs - b.startMs).map((e) => e.stressor).join()))
+  t.ok(orders.size > 1, `order changes between windows (${orders.size} distinct orders)`)
+  for (const x of r.windows) {
+    const planned = x.entries.filter((e) => e.thread === 0).map((e) => e.plannedMs)
+    t.ok(planned.length === 4 && planned.every((p) => Math.abs(p - 5) < 1e-9), `window ${x.index}: each stressor planned 5 ms`)
+  }
+  t.ok(r.timing.mean_abs_error_fraction >= 0 && Number.isFinite(r.timing.max_start_drift_ms))
+})
+
+t.test('disk stressors do block I/O in caps.diskDir and their file is removed after the replay', async (t) => {
+  const stressors = [{ name: 'disk-read-256k', params: { fileBytes: 4 * MiB } }, { name: 'disk-write-256k-p25', params: { fileBytes: 4 * MiB } }]
+  const r = await executor.replay(comp(Array.from({ length: 4 }, () => [[0.4, 0], [0.4, 0]]), stressors, 100))
+  t.ok(r.totals.stressors[0]!.ops > 0, `reads: ${r.totals.stressors[0]!.ops} blocks`)
+  t.ok(r.totals.stressors[1]!.ops > 0, `paced writes: ${r.totals.stressors[1]!.ops} blocks`)
+  t.ok(r.totals.stressors[1]!.ops <= 4 * Math.ceil(40 / 25) + 4, 'the 25 ms pause paces the writes')
+  t.same(readdirSync(diskDir), [], 'disk file removed')
+})
+
+t.test('over-cap and mismatched compositions are refused before anything runs', async (t) => {
+  let windows = 0
+  const big = comp([[[0.5, 0.5]]], [{ name: 'mem-stream', params: { bufferBytes: 512 * MiB } }])
+  await t.rejects(executor.replay(big, { onWindow: () => windows++ }), CapExceededError)
+  const disk = comp([[[0.5, 0.5]]], [{ name: 'disk-read-1m', params: { fileBytes: 128 * MiB } }])
+  await t.rejects(executor.replay(disk), /quota/)
+  const wide = comp([[[0.1, 0.1, 0.1]]], [{ name: 'idle' }], 50, 3)
+  await t.rejects(executor.replay(wide), /3 threads; the executor has 2/)
+  t.equal(windows, 0, 'no window ran')
+  t.same(readdirSync(diskDir), [], 'no disk file created')
+})
+
+t.test('a second concurrent replay is refused; abort stops the running one promptly', async (t) => {
+  const c = comp(Array.from({ length: 100 }, () => [[0.6, 0.3]]), [{ name: 'cpu-crc32c', params: small }], 100)
+  const ac = new AbortController()
+  const running = executor.replay(c, { signal: ac.signal })
+  await t.rejects(executor.replay(c), ConflictError)
+  await new Promise((r) => setTimeout(r, 400))
+  const t0 = performance.now()
+  ac.abort()
+  const r = await running
+  const stopMs = performance.now() - t0
+  t.ok(r.interrupted, 'report says interrupted')
+  t.ok(r.totals.windows < 100, `stopped after ${r.totals.windows} windows`)
+  t.ok(stopMs < 1000, `replay returned ${stopMs.toFixed(1)} ms after abort`)
+  t.comment(`abort latency ${stopMs.toFixed(1)} ms`)
+  const again = await executor.replay(comp([[[0.2, 0.2]]], [{ name: 'cpu-crc32c', params: small }]))
+  t.equal(again.interrupted, false, 'the executor is reusable after an abort')
+  t.ok(existsSync(diskDir))
+})
