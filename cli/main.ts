@@ -14,6 +14,7 @@ const COMMANDS: Record<string, Command> = {
   dtw: { summary: 'normalised DTW between two traces (per metric and mean)', load: () => import('./dtw.js') },
   replay: { summary: 'replay a stressor composition in the foreground and print the timing report', load: () => import('./replay.js') },
   stressors: { summary: 'list the stressor catalog with parameters (sized from this device)', load: () => import('./stressors.js') },
+  predictor: { summary: 'runtime predictor with conformal bounds: eval | train | test | predict | update', load: () => import('./predictor.js') },
 }
 
 function usage(): string {
