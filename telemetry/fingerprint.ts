@@ -6,6 +6,7 @@
 import { readFileSync, readdirSync } from 'node:fs'
 import { hostname, release, totalmem } from 'node:os'
 import { join } from 'node:path'
+import { parseSysfsSize } from '../stressors-wasm/cache-sizes.js'
 import type { CacheInfo, DeviceFingerprint } from './types.js'
 import { recogniseUarch } from './uarch.js'
 
@@ -33,14 +34,10 @@ export function parseCpuinfo(text: string): Record<string, string> {
   return out
 }
 
-/** Parses sysfs sizes such as "48K", "2048K", "30M" into bytes. */
-function sysfsBytes(text: string): number | null {
-  const m = /^\s*(\d+)\s*([KMG]?)\s*$/i.exec(text)
-  if (!m) return null
-  return Number(m[1]) * { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 }[m[2]!.toUpperCase() as '' | 'K' | 'M' | 'G']
-}
-
-/** cpu0's caches from sysfs, keyed l1d/l1i/l2/l3 (absent levels are null). */
+/**
+ * cpu0's caches from sysfs, keyed l1d/l1i/l2/l3 (absent levels are null), with line size and
+ * associativity, which the stressors' readCacheSizes (sizes only) does not need.
+ */
 export function readCaches(sysRoot = '/sys'): DeviceFingerprint['caches'] {
   const caches: DeviceFingerprint['caches'] = { l1d: null, l1i: null, l2: null, l3: null }
   const dir = join(sysRoot, 'devices/system/cpu/cpu0/cache')
@@ -50,7 +47,7 @@ export function readCaches(sysRoot = '/sys'): DeviceFingerprint['caches'] {
     const read = (f: string) => (readText(join(dir, e, f)) ?? '').trim()
     const level = Number(read('level'))
     const type = read('type') as CacheInfo['type']
-    const sizeBytes = sysfsBytes(read('size'))
+    const sizeBytes = parseSysfsSize(read('size'))
     if (!sizeBytes || !['Data', 'Instruction', 'Unified'].includes(type)) continue
     const num = (f: string) => { const v = read(f); return v === '' || !Number.isFinite(Number(v)) ? null : Number(v) }
     const info: CacheInfo = { level, type, sizeBytes, lineBytes: num('coherency_line_size'), ways: num('ways_of_associativity') }

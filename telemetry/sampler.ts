@@ -5,6 +5,7 @@
  * @module
  */
 import { InvalidInputError } from '../common/errors.js'
+import { readCacheSizes } from '../stressors-wasm/cache-sizes.js'
 import { ContentionProbe, probeSizes } from './contention-probe.js'
 import { openSystemCounters, type SystemCounters } from './counters.js'
 import { procReader, wholeDisks, type ProcPaths, type ProcReading } from './proc.js'
@@ -59,7 +60,8 @@ export class Sampler {
     const useProbe = probe === true || (probe === 'auto' && !hw.counters)
     if (useProbe) {
       const c = fingerprint?.caches
-      const sizes = probeBytes ?? probeSizes(c?.l2?.sizeBytes ?? 512 << 10, (c?.l3 ?? c?.l2)?.sizeBytes ?? 8 << 20)
+      const sysfs = c ? null : readCacheSizes(paths.sysRoot)
+      const sizes = probeBytes ?? probeSizes(c?.l2?.sizeBytes ?? sysfs!.l2Bytes, (c?.l3 ?? c?.l2)?.sizeBytes ?? sysfs!.llcBytes)
       this.#probe = new ContentionProbe(sizes)
     } else {
       this.#probe = null
