@@ -12,7 +12,7 @@ import type { ReplayEngine } from './engine.js'
 import type { WindowSummary } from './types.js'
 
 /** How long an aborted replay may take to wind down before its workers are terminated. */
-const ABORT_GRACE_MS = 400
+const ABORT_GRACE_MS = 250
 
 export interface StressorEngineOptions {
   /** Pin worker k to core k (default true). */

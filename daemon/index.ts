@@ -22,3 +22,4 @@ export type { ReplayEngine, CompositionShape, EngineRunOptions } from './engine.
 export { stressorEngine } from './engine-stressors.js'
 export type { CompositionEntry, ReplayRecord, ReplayState, TraceMeta, WindowSummary } from './types.js'
 export { ProfileLibrary, type ProfileInfo } from './profiles.js'
+export type { DeviceInfo } from './device.js'
