@@ -5,7 +5,8 @@
  * @module
  */
 export { Rng } from './rng.js'
-export { kernels, setKernels, type Kernels, type GemmOptions } from './kernels.js'
+export { kernels, setKernels, useBackend, type Kernels, type GemmOptions, type AdamStep } from './kernels.js'
+export { createWasmKernels, type WasmKernelOptions } from './kernels-wasm.js'
 export { jsKernels } from './kernels-js.js'
 export {
   erf, identity, relu, leakyRelu, gelu, silu, tanh, activationByKind,
@@ -17,3 +18,4 @@ export { Mlp, type MlpOptions } from './mlp.js'
 export { mse, pinball, type LossOptions } from './loss.js'
 export { Adam, AdamW, Adamax, type Optimizer, type OptimizerOptions } from './optim.js'
 export { saveParams, loadParams, readTensors, type StoredTensor } from './serialize.js'
+export * from './onnx/index.js'

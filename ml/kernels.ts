@@ -5,8 +5,8 @@
  * Layers look the backend up at call time, so switching with `useBackend` affects all layers.
  * @module
  */
-import { InvalidInputError } from '../common/errors.js'
 import { jsKernels } from './kernels-js.js'
+import { createWasmKernels } from './kernels-wasm.js'
 
 /** Options of {@link Kernels.gemm}. */
 export interface GemmOptions {
@@ -47,15 +47,30 @@ export interface Kernels {
   adamStep(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, s: AdamStep): void
 }
 
-let current: Kernels = jsKernels
+let current: Kernels | undefined
+let wasm: Kernels | undefined
 
-/** The backend layers use now. */
-export function kernels(): Kernels { return current }
+/**
+ * The backend layers use now. The first call picks WASM (unless EDGEMIME_ML_BACKEND=js or the
+ * module is not built, which warns with code EM_ML_NO_WASM) so customers get the fast path by default.
+ */
+export function kernels(): Kernels {
+  if (current) return current
+  if (process.env.EDGEMIME_ML_BACKEND === 'js') return (current = jsKernels)
+  try {
+    current = useBackend('wasm')
+  } catch (e) {
+    process.emitWarning(`ml: WASM kernels unavailable (${(e as Error).message}); using the JS reference`, { code: 'EM_ML_NO_WASM' })
+    current = jsKernels
+  }
+  return current
+}
 
 /** Switches every layer to another backend; buffers already allocated stay valid on both. */
 export function setKernels(k: Kernels): void { current = k }
 
-/** Throws unless `buf` holds at least `need` floats; guards every public entry point. */
-export function checkLength(what: string, buf: ArrayLike<number>, need: number): void {
-  if (buf.length < need) throw new InvalidInputError(`${what}: need ${need} values, got ${buf.length}`)
+/** Switches to a named backend (the WASM one is created once, on first use) and returns it. */
+export function useBackend(name: Kernels['name']): Kernels {
+  current = name === 'js' ? jsKernels : (wasm ??= createWasmKernels())
+  return current
 }

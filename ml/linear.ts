@@ -4,7 +4,8 @@
  * @module
  */
 import { InvalidInputError } from '../common/errors.js'
-import { checkLength, kernels } from './kernels.js'
+import { checkLength } from './check.js'
+import { kernels } from './kernels.js'
 import { createParam, initWeight, type Init, type Param } from './params.js'
 import { Rng } from './rng.js'
 

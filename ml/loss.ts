@@ -4,7 +4,7 @@
  * @module
  */
 import { InvalidInputError } from '../common/errors.js'
-import { checkLength } from './kernels.js'
+import { checkLength } from './check.js'
 
 export interface LossOptions {
   /** Receives the gradient of weight·loss with respect to pred. */

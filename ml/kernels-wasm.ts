@@ -1,0 +1,120 @@
+/**
+ * The SIMD WebAssembly backend (ml/assembly/kernels.entry.ts). Its memory is grown once, at
+ * creation, to a fixed arena: growing later would detach every Float32Array view handed out,
+ * while untouched pages cost nothing (the OS commits them on first write). Buffers from
+ * `alloc` live in the arena and are used in place; any other Float32Array is copied in and out
+ * of a temporary region per call, so every input works and arena buffers are just faster.
+ * @module
+ */
+import { readFileSync } from 'node:fs'
+import { InvalidInputError } from '../common/errors.js'
+import { jsKernels } from './kernels-js.js'
+import { checkLength } from './check.js'
+import type { AdamStep, GemmOptions, Kernels } from './kernels.js'
+
+interface Exports {
+  memory: WebAssembly.Memory
+  gemm(a: number, rsA: number, csA: number, b: number, c: number, m: number, n: number, k: number, acc: number): void
+  transpose(src: number, dst: number, rows: number, cols: number): void
+  addBias(y: number, bias: number, rows: number, cols: number): void
+  sumRows(x: number, rows: number, cols: number, out: number): void
+  adamStep(p: number, g: number, m: number, v: number, len: number, kind: number, lr: number, b1: number, b2: number,
+    eps: number, bc1: number, bc2: number, l2: number, decay: number): void
+}
+
+export interface WasmKernelOptions {
+  /** Arena size in MiB (default 512; env EDGEMIME_ML_ARENA_MIB). */
+  arenaMiB?: number
+}
+
+const ALIGN = 64 // cache-line aligned buffers
+
+function wasmUrl(): URL {
+  // From dist/ml/*.js the build output stays in the source tree's ml/build/.
+  return new URL(import.meta.url.includes('/dist/') ? '../../ml/build/kernels.wasm' : './build/kernels.wasm', import.meta.url)
+}
+
+/** Instantiates the WASM kernels; throws if ml/build/kernels.wasm is missing (run `npm run build:wasm`). */
+export function createWasmKernels({ arenaMiB = Number(process.env.EDGEMIME_ML_ARENA_MIB ?? 512) }: WasmKernelOptions = {}): Kernels {
+  if (!(arenaMiB >= 1 && arenaMiB <= 4000)) throw new InvalidInputError(`ml arena: size must be 1..4000 MiB, got ${arenaMiB}`)
+  const module = new WebAssembly.Module(readFileSync(wasmUrl()))
+  const x = new WebAssembly.Instance(module, { env: { abort: () => { throw new Error('ml kernel abort') } } }).exports as unknown as Exports
+  const base = x.memory.buffer.byteLength
+  x.memory.grow(Math.ceil((arenaMiB * 1048576) / 65536))
+  const buf = x.memory.buffer
+  const end = buf.byteLength
+  let top = base // persistent allocations grow up from here; temporaries sit above top
+  let temp = top
+  let warned = false
+
+  function bump(at: number, n: number): number { return Math.ceil(at / ALIGN) * ALIGN + Math.max(1, n) * 4 }
+
+  function alloc(n: number): Float32Array {
+    const next = bump(top, n)
+    if (next > end) {
+      if (!warned) process.emitWarning(`ml arena (${arenaMiB} MiB) is full; new buffers fall back to slower copies`, { code: 'EM_ML_ARENA_FULL' })
+      warned = true
+      return new Float32Array(n)
+    }
+    const at = next - Math.max(1, n) * 4
+    top = next
+    // Temporaries may have used this space: hand it out zeroed, like new Float32Array.
+    return new Float32Array(buf, at, n).fill(0)
+  }
+
+  /** Offset of `arr` in the arena, copying it into the temporary region if it lives elsewhere. */
+  function place(arr: Float32Array, n: number, copyIn: boolean): number {
+    if (arr.buffer === buf) return arr.byteOffset
+    const next = bump(Math.max(temp, top), n)
+    if (next > end) throw new InvalidInputError(`ml arena (${arenaMiB} MiB) too small for a ${n}-float temporary`)
+    const at = next - Math.max(1, n) * 4
+    temp = next
+    if (copyIn) new Float32Array(buf, at, n).set(arr.subarray(0, n))
+    return at
+  }
+  function copyBack(arr: Float32Array, at: number, n: number): void {
+    if (arr.buffer !== buf) arr.set(new Float32Array(buf, at, n))
+  }
+
+  function gemm(a: Float32Array, b: Float32Array, c: Float32Array, m: number, n: number, k: number,
+    { transA = false, transB = false, accumulate = false }: GemmOptions = {}): void {
+    checkLength('gemm A', a, m * k); checkLength('gemm B', b, k * n); checkLength('gemm C', c, m * n)
+    temp = top
+    const pa = place(a, m * k, true)
+    let pb = place(b, k * n, true)
+    const pc = place(c, m * n, accumulate)
+    if (transB) {
+      const pt = place(new Float32Array(0), k * n, false)
+      x.transpose(pb, pt, n, k)
+      pb = pt
+    }
+    x.gemm(pa, transA ? 1 : k, transA ? m : 1, pb, pc, m, n, k, accumulate ? 1 : 0)
+    copyBack(c, pc, m * n)
+  }
+
+  function addBias(y: Float32Array, bias: Float32Array, rows: number, cols: number): void {
+    checkLength('addBias y', y, rows * cols); checkLength('addBias bias', bias, cols)
+    temp = top
+    const py = place(y, rows * cols, true)
+    x.addBias(py, place(bias, cols, true), rows, cols)
+    copyBack(y, py, rows * cols)
+  }
+
+  function sumRows(v: Float32Array, rows: number, cols: number, out: Float32Array): void {
+    checkLength('sumRows x', v, rows * cols); checkLength('sumRows out', out, cols)
+    temp = top
+    const po = place(out, cols, true)
+    x.sumRows(place(v, rows * cols, true), rows, cols, po)
+    copyBack(out, po, cols)
+  }
+
+  function adamStep(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, s: AdamStep): void {
+    const n = p.length
+    if ([g, m, v].some((t) => t.buffer !== buf) || p.buffer !== buf) return jsKernels.adamStep(p, g, m, v, s)
+    checkLength('adamStep grad', g, n); checkLength('adamStep m', m, n); checkLength('adamStep v', v, n)
+    x.adamStep(p.byteOffset, g.byteOffset, m.byteOffset, v.byteOffset, n, s.kind === 'adam' ? 0 : 1,
+      s.lr, s.beta1, s.beta2, s.eps, s.bc1, s.bc2, s.l2, s.decay)
+  }
+
+  return { name: 'wasm', alloc, gemm, addBias, sumRows, adamStep }
+}

@@ -1,0 +1,61 @@
+/**
+ * Hand-derived backward graphs: given the forward values of an exported MLP, writes the
+ * gradient of every parameter (and optionally of the input) for an upstream gradient dy.
+ * Used to train with ONNX Runtime's native kernels (./ort-mlp.ts). Rows-major 2-D inputs only.
+ * @module
+ */
+import { InvalidInputError } from '../../common/errors.js'
+import type { Activation } from '../activations.js'
+import type { Mlp } from '../mlp.js'
+import { attr, type GraphBuilder } from './graph-builder.js'
+
+/** dx = dy · f'(z) for activation f with input z and output y. */
+export function exportActivationBackward(g: GraphBuilder, act: Activation, z: string, y: string, dy: string): string {
+  const c = (v: number) => g.constant([v], [])
+  switch (act.kind) {
+    case 'identity': return dy
+    case 'relu': return g.op('Where', [g.op('Greater', [z, c(0)]), dy, c(0)])
+    case 'leakyRelu': return g.op('Where', [g.op('Greater', [z, c(0)]), dy, g.op('Mul', [dy, c(act.slope!)])])
+    case 'tanh': return g.op('Mul', [dy, g.op('Sub', [c(1), g.op('Mul', [y, y])])])
+    case 'silu': {
+      const s = g.op('Sigmoid', [z])
+      const inner = g.op('Add', [c(1), g.op('Mul', [z, g.op('Sub', [c(1), s])])])
+      return g.op('Mul', [dy, g.op('Mul', [s, inner])])
+    }
+    case 'gelu': {
+      // d/dz z·Φ(z) = Φ(z) + z·φ(z)
+      const Phi = g.op('Mul', [g.op('Add', [g.op('Erf', [g.op('Mul', [z, c(Math.SQRT1_2)])]), c(1)]), c(0.5)])
+      const phi = g.op('Mul', [g.op('Exp', [g.op('Mul', [g.op('Mul', [z, z]), c(-0.5)])]), c(1 / Math.sqrt(2 * Math.PI))])
+      return g.op('Mul', [dy, g.op('Add', [Phi, g.op('Mul', [z, phi])])])
+    }
+    default: throw new InvalidInputError(`ONNX backward: unsupported activation '${String(act.kind)}'`)
+  }
+}
+
+export interface MlpBackwardValues {
+  /** Parameter name -> name of its gradient value. */
+  grads: Map<string, string>
+  dx?: string
+}
+
+/**
+ * @param input  the MLP's input value
+ * @param pre    layer i's linear output (as named in this graph)
+ * @param post   layer i's activation output
+ * @param dy     gradient of the loss with respect to the MLP's output
+ */
+export function exportMlpBackward(g: GraphBuilder, mlp: Mlp, input: string, pre: readonly string[], post: readonly string[],
+  dy: string, { inputGrad = false } = {}): MlpBackwardValues {
+  const grads = new Map<string, string>()
+  const axis0 = g.constant([0], [1], 'int64')
+  let d = dy
+  for (let i = mlp.layers.length - 1; i >= 0; i--) {
+    const layer = mlp.layers[i]
+    d = exportActivationBackward(g, mlp.activations[i], pre[i], post[i], d)
+    const h = i === 0 ? input : post[i - 1]
+    grads.set(layer.weight.name, g.op('Gemm', [h, d], { transA: attr.int(1) }))
+    if (layer.bias) grads.set(layer.bias.name, g.op('ReduceSum', [d, axis0], { keepdims: attr.int(0) }))
+    if (i > 0 || inputGrad) d = g.op('Gemm', [d, layer.weight.name], { transB: attr.int(1) })
+  }
+  return { grads, dx: inputGrad ? d : undefined }
+}

@@ -1,0 +1,86 @@
+// ONNX parity: exported graphs run in onnxruntime (node and web) and equal the TS forward within
+// 1e-4; ORT-compiled training yields the TS backward's gradients.
+import t from 'tap'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import {
+  GraphBuilder, Mlp, Rng, compileMlp, createSession, exportMlp, gelu, identity, leakyRelu, relu, silu, tanh, zeroGrads,
+  attr,
+} from '../ml/index.js'
+
+function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let d = 0
+  for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i] - b[i]))
+  return d
+}
+const dir = mkdtempSync(join(tmpdir(), 'ml-onnx-'))
+
+for (const prefer of ['node', 'web'] as const) {
+  for (const act of [gelu, leakyRelu(0.1), relu, silu, tanh]) {
+    t.test(`exported Mlp (${act.kind}) on onnxruntime-${prefer} equals the TS forward (tol 1e-4)`, async (t) => {
+      const rng = new Rng(3)
+      const mlp = new Mlp([12, 32, 32, 5], { name: 'net', activation: act, outputActivation: act === tanh ? tanh : identity, rng })
+      const g = new GraphBuilder('net')
+      g.output(exportMlp(g, mlp, g.input('x', ['batch', 12])).output, 'y', ['batch', 5])
+      const file = join(dir, `net-${act.kind}.onnx`)
+      g.save(file)
+      const s = await createSession(file, { prefer })
+      t.equal(s.backend, `onnxruntime-${prefer}`)
+      const rows = 33
+      const x = rng.fillNormal(new Float32Array(rows * 12), 0, 2)
+      const { y } = await s.run({ x: { data: x, dims: [rows, 12] } })
+      t.same(y.dims, [rows, 5])
+      t.ok(maxDiff(y.data as Float32Array, mlp.forward(x, rows)) < 1e-4, `max diff ${maxDiff(y.data as Float32Array, mlp.forward(x, rows))}`)
+      await s.release()
+    })
+  }
+}
+
+t.test('3-D inputs (tokens) export through MatMul broadcasting', async (t) => {
+  const mlp = new Mlp([4, 8, 3], { activation: gelu, rng: new Rng(1) })
+  const g = new GraphBuilder()
+  g.output(exportMlp(g, mlp, g.input('x', ['b', 'tok', 4])).output, 'y')
+  const s = await createSession(g.toBytes())
+  const x = new Rng(2).fillNormal(new Float32Array(2 * 5 * 4))
+  const { y } = await s.run({ x: { data: x, dims: [2, 5, 4] } })
+  t.same(y.dims, [2, 5, 3])
+  t.ok(maxDiff(y.data as Float32Array, mlp.forward(x, 10)) < 1e-4)
+})
+
+for (const act of [gelu, leakyRelu(0.1), silu, tanh]) {
+  t.test(`compileMlp (${act.kind}) gradients equal the TS backward (tol 1e-4 rel)`, async (t) => {
+    const rng = new Rng(8)
+    const mlp = new Mlp([10, 16, 16, 6], { activation: act, outputActivation: act === tanh ? tanh : identity, rng })
+    const rows = 21
+    const x = rng.fillNormal(new Float32Array(rows * 10))
+    const dy = rng.fillNormal(new Float32Array(rows * 6))
+    const fast = await compileMlp(mlp, { inputGrad: true })
+    t.equal(fast.backend, 'onnxruntime-node')
+    const yFast = await fast.forward(x, rows)
+    const params = mlp.params()
+    zeroGrads(params)
+    const dxFast = Float32Array.from((await fast.backward(dy))!)
+    const gFast = params.map((p) => Float32Array.from(p.grad))
+    zeroGrads(params)
+    t.ok(maxDiff(yFast, mlp.forward(x, rows)) < 1e-4, 'forward')
+    const dx = mlp.backward(dy)!
+    const scale = (a: Float32Array) => 1e-4 * Math.max(1, ...Array.from(a, Math.abs))
+    t.ok(maxDiff(dxFast, dx) < scale(dx), 'dx')
+    params.forEach((p, i) => t.ok(maxDiff(gFast[i], p.grad) < scale(p.grad), `grad ${p.name}: ${maxDiff(gFast[i], p.grad)}`))
+    await fast.release()
+  })
+}
+
+t.test('builder and session errors are clear', async (t) => {
+  const g = new GraphBuilder('bad')
+  g.input('x', [1])
+  t.throws(() => g.input('x', [1]), /defined twice/)
+  t.throws(() => g.op('Relu', ['nope']), /unknown input 'nope'/)
+  t.throws(() => g.toBytes(), /no outputs/)
+  t.throws(() => g.initializer('w', [1, 2, 3], [2]), /3 values for shape/)
+  g.output(g.op('LeakyRelu', ['x'], { alpha: attr.float(0.2) }), 'y')
+  t.ok(g.toBytes().length > 0)
+  await t.rejects(createSession(join(dir, 'missing.onnx')), { code: 'EM_INVALID_INPUT' })
+  await t.rejects(createSession(new Uint8Array([1, 2, 3])), { code: 'EM_INVALID_INPUT' })
+})
