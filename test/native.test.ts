@@ -164,3 +164,23 @@ t.test('EDGEMIME_NO_ADDON=1 falls back to pure JS that still works', async (t) =
   })
   t.same([r.bypass, r.ok, r.pinned, r.lowered, r.tid, r.perf, r.nice], ['none', true, false, true, r.pid, null, '7'])
 })
+
+t.test('files dropped without close() have their fds closed by GC', async (t) => {
+  const script = `
+    import { readdirSync } from 'node:fs'
+    import * as n from ${JSON.stringify(new URL('../native/index.ts', import.meta.url).href)}
+    const fds = () => readdirSync('/proc/self/fd').length
+    const before = fds()
+    for (let i = 0; i < 50; i++) n.DiskFile.open(${JSON.stringify(join(dir, 'gc.bin'))} + i, { size: 4096 })
+    const open = fds()
+    for (let i = 0; i < 20 && fds() > before; i++) { globalThis.gc(); await new Promise((r) => setTimeout(r, 10)) }
+    console.log(JSON.stringify({ before, open, after: fds() }))`
+  for (const env of [{}, { EDGEMIME_NO_ADDON: '1' }]) {
+    const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', '--import=tsx', '--input-type=module', '-e', script], {
+      env: { ...process.env, ...env },
+    })
+    const r = JSON.parse(stdout)
+    t.ok(r.open >= r.before + 50, `${JSON.stringify(env)}: 50 files held open`)
+    t.equal(r.after, r.before, `${JSON.stringify(env)}: all closed after GC`)
+  }
+})
