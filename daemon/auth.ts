@@ -56,7 +56,8 @@ export function authenticate(tokens: Config['tokens'], header: string | undefine
   return undefined
 }
 
-const OPEN: Principal = { name: 'anonymous (no tokens configured)', scopes: ['admin'] }
+/** Everyone, when no tokens are configured (loopback only, see assertSafeBinding). */
+const OPEN: Principal = { name: 'anonymous', scopes: ['admin'] }
 
 /**
  * Middleware requiring `scope` (or admin). Reads the tokens on every request so a SIGHUP

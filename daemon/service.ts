@@ -5,7 +5,7 @@
  * embedders can drive the same steps directly.
  * @module
  */
-import { readFileSync } from 'node:fs'
+import { mkdirSync, readFileSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import { serve, type ServerType } from '@hono/node-server'
 import type { OpenAPIHono } from '@hono/zod-openapi'
@@ -60,6 +60,8 @@ export async function createDaemon(opts: DaemonOptions): Promise<Daemon> {
   const log = opts.log ?? ((line: string) => process.stderr.write(`edgemime daemon: ${line}\n`))
   assertSafeBinding(config)
   const store = await Store.open(config.dataDir)
+  // The disk stressors and the direct-I/O probe need it; creating it at start surfaces permission problems early.
+  mkdirSync(config.caps.diskDir, { recursive: true })
   const recovery = await recover(store, config.caps.diskDir)
   if (recovery.replays.length + recovery.traces.length > 0) {
     log(`recovered after an unclean stop: replays ${recovery.replays.join(', ') || '-'} and traces ${recovery.traces.join(', ') || '-'} marked interrupted`)
