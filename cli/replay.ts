@@ -11,6 +11,7 @@ import { writeChart } from '../common/plot.js'
 import { progressBar } from '../common/progress.js'
 import { checkCaps, Executor, type ReplayReport } from '../stressors-wasm/index.js'
 import { loadComposition } from '../stressors-wasm/load.js'
+import { recordReplayToCsv } from '../telemetry/record.js'
 import { compositionChart } from '../stressors-wasm/plot.js'
 
 const USAGE = `usage: edgemime replay COMPOSITION [options]
@@ -24,6 +25,7 @@ const USAGE = `usage: edgemime replay COMPOSITION [options]
   --low-priority     run stressor threads at lowered priority
   --plot FILE        write a chart of the composition and the replay timing (.svg or .png)
   --report FILE      also write the full JSON report (every window) to FILE
+  --record FILE.csv  record a resource-usage trace, one row per window (adds one idle lead window)
 `
 
 const int = (name: string, v: string | undefined, min: number): number | undefined => {
@@ -41,7 +43,7 @@ export async function run(argv: string[]): Promise<number> {
       json: { type: 'boolean', default: false }, windows: { type: 'boolean', default: false },
       config: { type: 'string' }, 'threads-cap': { type: 'string' }, repeat: { type: 'string' },
       'no-pin': { type: 'boolean', default: false }, 'low-priority': { type: 'boolean', default: false },
-      plot: { type: 'string' }, report: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false },
+      plot: { type: 'string' }, report: { type: 'string' }, record: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false },
     },
   })
   if (values.help) { process.stdout.write(USAGE); return 0 }
@@ -61,10 +63,13 @@ export async function run(argv: string[]): Promise<number> {
   const bar = progressBar('replay', total)
   let report: ReplayReport
   try {
-    report = await executor.replay(comp, {
-      repeat, signal: abort.signal,
-      onWindow: (w) => bar.update(w.index + 1, `drift ${w.driftMs.toFixed(2)} ms`),
+    const play = (c: typeof comp, r: number, onWindow?: (w: ReplayReport['windows'][number]) => void) => executor.replay(c, {
+      repeat: r, signal: abort.signal,
+      onWindow: (w) => { onWindow?.(w); bar.update(Math.min(total, w.index + 1), `drift ${w.driftMs.toFixed(2)} ms`) },
     })
+    report = values.record
+      ? await recordReplayToCsv(values.record, comp, (c, onWindow) => play(c, 1, onWindow), { repeat })
+      : await play(comp, repeat)
   } finally {
     bar.stop()
     process.off('SIGINT', onSigint)

@@ -18,3 +18,8 @@ export {
   traceToJson, validateTrace, writeTraceCsv,
 } from './trace-io.js'
 export { dtw, normalisedDtw, rangesFromTraces, type NormalisedDtwOptions, type NormalisedDtwResult } from './dtw.js'
+export {
+  recordReplay, recordReplayToCsv, recordTrace,
+  type RecordOptions, type RecordReplayOptions, type WindowedLike, type WindowReportLike,
+} from './record.js'
+export { tracesSvg, type LabelledTrace } from './trace-plot.js'

@@ -4,8 +4,11 @@
  * @module
  */
 import { spawn } from 'node:child_process'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { InvalidInputError } from '../common/errors.js'
+import { deviceFingerprint } from './fingerprint.js'
 import { Sampler, type OnSample, type SamplerOptions } from './sampler.js'
+import { writeTraceCsv } from './trace-io.js'
 import type { Trace } from './types.js'
 
 export interface RecordOptions extends SamplerOptions {
@@ -62,34 +65,66 @@ export async function recordTrace({ durationS, command, onSample, signal, ...sam
 /** The shape of a composition as far as recording needs it: windows of M × K fractions. */
 export interface WindowedLike { windowMs: number; windows: number[][][] }
 
+/** Options of recordReplay: sampler options, repeat passes and a row callback. */
+export type RecordReplayOptions = Omit<SamplerOptions, 'periodMs'> & { repeat?: number; onSample?: OnSample }
+
+/** What recordReplay needs from a window report (the executor's WindowReport has both). */
+export interface WindowReportLike { index: number; actualStartMs: number }
+
 /**
  * Records while a composition replays, one row per window (or per n windows when windows are
- * shorter than the sampler's 100 ms minimum): row i covers window i exactly. The replay gets one
- * idle lead window prepended, whose completion marks the start of window 0 with the same
- * report latency as every later boundary; `play` receives that composition and must call
- * `onWindow` for each completed window (the executor's ReplayOptions.onWindow).
+ * shorter than the sampler's 100 ms minimum): row i covers window i. `play` gets the
+ * composition with one idle lead window prepended (and `repeat` passes unrolled, so play it
+ * once) and must call `onWindow` for each completed window (the executor's
+ * ReplayOptions.onWindow). An idle window's report leaves its worker the moment the window
+ * starts, so the lead window's report gives the replay's anchor (within the message latency);
+ * rows are then taken on the windows' own schedule, anchor + W + k × W.
  * @example const { trace, result } = await recordReplay(comp, (c, onWindow) => executor.replay(c, { onWindow }))
  */
 export async function recordReplay<C extends WindowedLike, R>(
   comp: C,
-  play: (withLead: C, onWindow: (w: { index: number }) => void) => Promise<R>,
-  options: Omit<SamplerOptions, 'periodMs'> & { onSample?: OnSample } = {},
+  play: (withLead: C, onWindow: (w: WindowReportLike) => void) => Promise<R>,
+  { repeat = 1, onSample, ...samplerOptions }: RecordReplayOptions = {},
 ): Promise<{ trace: Trace; result: R }> {
-  const { onSample, ...samplerOptions } = options
-  const every = Math.ceil(100 / comp.windowMs)
-  const sampler = new Sampler({ ...samplerOptions, periodMs: comp.windowMs * every })
+  if (!(Number.isInteger(repeat) && repeat >= 1)) throw new InvalidInputError(`repeat must be a positive integer, got ${repeat}`)
+  const W = comp.windowMs
+  const every = Math.ceil(100 / W)
+  const rows = Math.max(1, Math.floor((comp.windows.length * repeat) / every))
+  const sampler = new Sampler({ ...samplerOptions, periodMs: W * every })
   sampler.calibrate()
   const idle = comp.windows[0]!.map((row) => row.map(() => 0))
-  const withLead = { ...comp, windows: [idle, ...comp.windows] }
+  const withLead = { ...comp, windows: [idle, ...Array.from({ length: repeat }, () => comp.windows).flat()] }
+  let allRows!: () => void
+  const done = new Promise<void>((resolve) => { allRows = resolve })
+  const onRow: OnSample = (row, columns) => {
+    onSample?.(row, columns)
+    if (sampler.rowCount >= rows) allRows()
+  }
   let result: R
   try {
-    result = await play(withLead, ({ index }) => {
-      if (index === 0) sampler.start(onSample, { periodic: false })
-      else if (index % every === 0) sampler.sample()
+    result = await play(withLead, (w) => {
+      if (w.index !== 0) return
+      const anchorMs = Number(process.hrtime.bigint()) / 1e6 - w.actualStartMs
+      sampler.start(onRow, { atMs: anchorMs + W })
     })
+    // A window's report comes when its last stressor ends, before any trailing idle time, so
+    // the replay can finish before the last row is due: wait for it (not past two periods).
+    if (sampler.running && sampler.rowCount < rows) await Promise.race([done, sleep(2 * W * every + 50, undefined, { ref: false })])
   } catch (e) {
     sampler.stop()
     throw e
   }
-  return { trace: sampler.stop(), result }
+  const trace = sampler.stop()
+  trace.rows = trace.rows.slice(0, rows)
+  trace.meta!.notes = { ...trace.meta!.notes, windowMs: W, windowsPerRow: every, repeat }
+  return { trace, result }
+}
+
+/** recordReplay, then writes the trace (with the device fingerprint in its sidecar) to `path`. */
+export async function recordReplayToCsv<C extends WindowedLike, R>(
+  path: string, comp: C, play: (withLead: C, onWindow: (w: WindowReportLike) => void) => Promise<R>, options: RecordReplayOptions = {},
+): Promise<R> {
+  const { trace, result } = await recordReplay(comp, play, { fingerprint: await deviceFingerprint(), ...options })
+  writeTraceCsv(trace, path)
+  return result
 }

@@ -45,6 +45,7 @@ export class Sampler {
   #timer: NodeJS.Timeout | null = null
   #onSample: OnSample | undefined
   #cpuUs = 0
+  #started = false
   #stopped = false
 
   constructor({ periodMs = 1000, disks, counters = 'auto', probe = 'auto', probeBytes, fingerprint, ...paths }: SamplerOptions = {}) {
@@ -87,7 +88,7 @@ export class Sampler {
   }
 
   /** Whether start() has been called and stop() not yet. */
-  get running(): boolean { return this.#last !== null }
+  get running(): boolean { return this.#started && !this.#stopped }
 
   /** Milliseconds since the last row (or start); NaN when not running. */
   get sinceLastMs(): number {
@@ -103,17 +104,26 @@ export class Sampler {
   /**
    * Starts sampling: calibrates the probe, takes the first reading, then (with `periodic`, the
    * default) takes a row every period on a drift-free schedule. With `periodic: false` the
-   * caller decides when rows are taken by calling sample() (e.g. at replay window boundaries).
+   * caller decides when rows are taken by calling sample(). With `atMs` (a monotonic time in
+   * ms, `process.hrtime.bigint()` / 1e6, e.g. a replay's window anchor) the first reading waits
+   * until then and rows fall on atMs + k × period.
    */
-  start(onSample?: OnSample, { periodic = true }: { periodic?: boolean } = {}): void {
-    if (this.running) throw new InvalidInputError('sampler already started')
+  start(onSample?: OnSample, { periodic = true, atMs }: { periodic?: boolean; atMs?: number } = {}): void {
+    if (this.#started) throw new InvalidInputError('sampler already started')
     if (this.#stopped) throw new InvalidInputError('sampler already stopped; create a new one')
+    this.#started = true
     this.#onSample = onSample
     if (!this.#probe?.baselineNs) this.calibrate()
-    this.#t0 = process.hrtime.bigint()
-    this.#meta.startedAt = new Date().toISOString()
-    this.#last = { r: this.#read(), t: this.#t0, hw: this.#counters?.read() ?? [] }
-    if (periodic) this.#schedule(1)
+    const begin = () => {
+      const now = process.hrtime.bigint()
+      this.#t0 = atMs === undefined ? now : BigInt(Math.round(atMs * 1e6))
+      this.#meta.startedAt = new Date().toISOString()
+      this.#last = { r: this.#read(), t: now, hw: this.#counters?.read() ?? [] }
+      if (periodic) this.#schedule(1)
+    }
+    const wait = atMs === undefined ? 0 : atMs - Number(process.hrtime.bigint()) / 1e6
+    if (wait > 0) this.#timer = setTimeout(begin, wait)
+    else begin()
   }
 
   #schedule(k: number): void {
