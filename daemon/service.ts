@@ -56,10 +56,20 @@ const VERSION = (JSON.parse(readFileSync(new URL('../package.json', CONFIGS_DIR)
  * const { url } = await daemon.listen()
  */
 export async function createDaemon(opts: DaemonOptions): Promise<Daemon> {
-  let config = opts.config
+  const config = opts.config
   const log = opts.log ?? ((line: string) => process.stderr.write(`edgemime daemon: ${line}\n`))
   assertSafeBinding(config)
   const store = await Store.open(config.dataDir)
+  try {
+    return await assemble(store, opts, log)
+  } catch (err) {
+    await store.close()
+    throw err
+  }
+}
+
+async function assemble(store: Store, opts: DaemonOptions, log: (line: string) => void): Promise<Daemon> {
+  let config = opts.config
   // The disk stressors and the direct-I/O probe need it; creating it at start surfaces permission problems early.
   mkdirSync(config.caps.diskDir, { recursive: true })
   const recovery = await recover(store, config.caps.diskDir)
