@@ -5,11 +5,12 @@
  * @module
  */
 export { Rng } from './rng.js'
+export { erf } from './erf.js'
 export { kernels, setKernels, useBackend, type Kernels, type GemmOptions, type AdamStep } from './kernels.js'
 export { createWasmKernels, type WasmKernelOptions } from './kernels-wasm.js'
 export { jsKernels } from './kernels-js.js'
 export {
-  erf, identity, relu, leakyRelu, gelu, silu, tanh, activationByKind,
+  identity, relu, leakyRelu, gelu, silu, tanh, activationByKind,
   type Activation, type ActivationKind,
 } from './activations.js'
 export { createParam, initWeight, zeroGrads, countParams, type Param, type Init } from './params.js'

@@ -3,6 +3,7 @@
  * Loop orders keep the innermost loop on contiguous memory.
  * @module
  */
+import { activateBackwardJs, activateJs } from './activations-js.js'
 import type { AdamStep, GemmOptions, Kernels } from './kernels.js'
 
 function gemm(a: Float32Array, b: Float32Array, c: Float32Array, m: number, n: number, k: number,
@@ -63,4 +64,6 @@ export const jsKernels: Kernels = {
   addBias,
   sumRows,
   adamStep,
+  activate: activateJs,
+  activateBackward: activateBackwardJs,
 }

@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs'
 import { InvalidInputError } from '../common/errors.js'
 import { jsKernels } from './kernels-js.js'
 import { checkLength } from './check.js'
+import type { ActivationKind } from './activations.js'
 import type { AdamStep, GemmOptions, Kernels } from './kernels.js'
 
 interface Exports {
@@ -20,6 +21,8 @@ interface Exports {
   sumRows(x: number, rows: number, cols: number, out: number): void
   adamStep(p: number, g: number, m: number, v: number, len: number, kind: number, lr: number, b1: number, b2: number,
     eps: number, bc1: number, bc2: number, l2: number, decay: number): void
+  actForward(kind: number, slope: number, x: number, y: number, n: number): void
+  actBackward(kind: number, slope: number, x: number, y: number, dy: number, dx: number, n: number): void
 }
 
 export interface WasmKernelOptions {
@@ -28,6 +31,8 @@ export interface WasmKernelOptions {
 }
 
 const ALIGN = 64 // cache-line aligned buffers
+/** Activation codes of ml/assembly/activations.ts. */
+const ACT: Record<ActivationKind, number> = { identity: 0, relu: 1, leakyRelu: 2, gelu: 3, silu: 4, tanh: 5 }
 
 function wasmUrl(): URL {
   // From dist/ml/*.js the build output stays in the source tree's ml/build/.
@@ -116,5 +121,22 @@ export function createWasmKernels({ arenaMiB = Number(process.env.EDGEMIME_ML_AR
       s.lr, s.beta1, s.beta2, s.eps, s.bc1, s.bc2, s.l2, s.decay)
   }
 
-  return { name: 'wasm', alloc, gemm, addBias, sumRows, adamStep }
+  function activate(kind: ActivationKind, slope: number, v: Float32Array, y: Float32Array, n: number): void {
+    checkLength('activation x', v, n); checkLength('activation y', y, n)
+    temp = top
+    const py = place(y, n, false)
+    x.actForward(ACT[kind], slope, place(v, n, true), py, n)
+    copyBack(y, py, n)
+  }
+
+  function activateBackward(kind: ActivationKind, slope: number, v: Float32Array, y: Float32Array, dy: Float32Array, dx: Float32Array, n: number): void {
+    checkLength('activation x', v, n); checkLength('activation y', y, n)
+    checkLength('activation dy', dy, n); checkLength('activation dx', dx, n)
+    temp = top
+    const pdx = place(dx, n, false)
+    x.actBackward(ACT[kind], slope, place(v, n, true), place(y, n, true), place(dy, n, true), pdx, n)
+    copyBack(dx, pdx, n)
+  }
+
+  return { name: 'wasm', alloc, gemm, addBias, sumRows, adamStep, activate, activateBackward }
 }

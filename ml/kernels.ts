@@ -5,6 +5,7 @@
  * Layers look the backend up at call time, so switching with `useBackend` affects all layers.
  * @module
  */
+import type { ActivationKind } from './activations.js'
 import { jsKernels } from './kernels-js.js'
 import { createWasmKernels } from './kernels-wasm.js'
 
@@ -45,6 +46,10 @@ export interface Kernels {
   sumRows(x: Float32Array, rows: number, cols: number, out: Float32Array): void
   /** One Adam/Adamax step on (param, grad, m, v) of equal length. */
   adamStep(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, s: AdamStep): void
+  /** y[i] = f(x[i]) for i < n (slope: leakyRelu only). */
+  activate(kind: ActivationKind, slope: number, x: Float32Array, y: Float32Array, n: number): void
+  /** dx[i] = dy[i]·f'(x[i]) for i < n, given forward input x and output y. */
+  activateBackward(kind: ActivationKind, slope: number, x: Float32Array, y: Float32Array, dy: Float32Array, dx: Float32Array, n: number): void
 }
 
 let current: Kernels | undefined

@@ -66,3 +66,27 @@ t.test('bad input errors, not crashes', async (t) => {
   t.throws(() => wasm.gemm(new Float32Array(3), new Float32Array(4), new Float32Array(4), 2, 2, 2), { code: 'EM_INVALID_INPUT' })
   t.throws(() => createWasmKernels({ arenaMiB: 0 }), { code: 'EM_INVALID_INPUT' })
 })
+
+for (const kind of ['identity', 'relu', 'leakyRelu', 'gelu', 'silu', 'tanh'] as const) {
+  t.test(`activation ${kind}: WASM equals JS (tol 2e-6·max(1,|v|))`, async (t) => {
+    for (const n of [1, 3, 4, 7, 1000]) {
+      const x = filled(n, n % 2 === 0)
+      for (let i = 0; i < n; i++) x[i] *= 5 // reach the tails of exp and erf
+      const [y1, y2] = [new Float32Array(n), wasm.alloc(n)]
+      jsKernels.activate(kind, 0.1, x, y1, n); wasm.activate(kind, 0.1, x, y2, n)
+      const close = (a: Float32Array, b: Float32Array) => a.every((v, i) => Math.abs(v - b[i]) <= 2e-6 * Math.max(1, Math.abs(v)))
+      t.ok(close(y1, y2), `forward n=${n}: ${maxDiff(y1, y2)}`)
+      const dy = filled(n, false)
+      const [d1, d2] = [new Float32Array(n), new Float32Array(n)]
+      jsKernels.activateBackward(kind, 0.1, x, y1, dy, d1, n); wasm.activateBackward(kind, 0.1, x, y1, dy, d2, n)
+      t.ok(close(d1, d2), `backward n=${n}: ${maxDiff(d1, d2)}`)
+    }
+  })
+}
+
+t.test('alloc hands out zeroed memory after temporaries used it', async (t) => {
+  const k = createWasmKernels({ arenaMiB: 1 })
+  const foreign = new Float32Array(64).fill(7)
+  k.addBias(foreign, new Float32Array(8).fill(1), 8, 8) // copies through the temporary region
+  t.ok(k.alloc(256).every((v) => v === 0))
+})

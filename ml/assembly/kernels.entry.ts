@@ -159,3 +159,5 @@ export function adamStep(p: usize, g: usize, m: usize, v: usize, len: i32, kind:
     store<f32>(p + o, pv - lr * (mv / bc1 / den + decay * pv))
   }
 }
+
+export { actForward, actBackward } from './activations'
