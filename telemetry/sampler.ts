@@ -109,8 +109,8 @@ export class Sampler {
    * until then and rows fall on atMs + k × period.
    */
   start(onSample?: OnSample, { periodic = true, atMs }: { periodic?: boolean; atMs?: number } = {}): void {
-    if (this.#started) throw new InvalidInputError('sampler already started')
     if (this.#stopped) throw new InvalidInputError('sampler already stopped; create a new one')
+    if (this.#started) throw new InvalidInputError('sampler already started')
     this.#started = true
     this.#onSample = onSample
     if (!this.#probe?.baselineNs) this.calibrate()
