@@ -1,0 +1,83 @@
+/**
+ * `edgemime generator eval --model DIR --traces DIR`: every trace × method, replayed and scored
+ * with normalised DTW; one table (or `--json`), an overlay chart per trace. `--drop F` hides a
+ * fraction F of the input samples (robustness study; scored against the full trace).
+ * @module
+ */
+import { readdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { InvalidInputError } from '../common/errors.js'
+import { progressBar } from '../common/progress.js'
+import { Rng } from '../ml/rng.js'
+import { Device } from '../generator/device.js'
+import { evalOne, overlayChart, type Replayed } from '../generator/evaluate.js'
+import { openParts } from '../generator/parts.js'
+import type { RecordSource } from '../generator/recorder.js'
+import { readTarget } from '../generator/target.js'
+import { METHODS, type Method, type Target } from '../generator/types.js'
+import { num } from './generator.js'
+
+/** Copy of a target with a fraction of its samples (cells) set missing. */
+export function dropSamples(target: Target, fraction: number, rng: Rng): Target {
+  return { ...target, rows: target.rows.map((r) => r.map((v) => (rng.next() < fraction ? NaN : v))) }
+}
+
+export async function evalCmd(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: {
+    model: { type: 'string' }, traces: { type: 'string' }, methods: { type: 'string' }, json: { type: 'boolean', default: false },
+    plots: { type: 'string' }, drop: { type: 'string' }, seed: { type: 'string' }, data: { type: 'string' }, source: { type: 'string' },
+  } })
+  if (!values.model || !values.traces) { process.stderr.write('usage: edgemime generator eval --model DIR --traces DIR [--methods m1,m2] [--json] [--plots DIR] [--drop F]\n'); return 2 }
+  const methods = (values.methods?.split(',') ?? [...METHODS]) as Method[]
+  const bad = methods.find((m) => !METHODS.includes(m))
+  if (bad) throw new InvalidInputError(`unknown method '${bad}'; one of ${METHODS.join(', ')}`)
+  const drop = num('drop', values.drop, 0, true) ?? 0
+  if (drop >= 1) throw new InvalidInputError('--drop must be below 1')
+  const files = readdirSync(values.traces).filter((f) => f.endsWith('.csv')).sort()
+  if (files.length === 0) throw new InvalidInputError(`no .csv traces in ${values.traces}`)
+  const parts = await openParts(values.model, values.data)
+  const device = await Device.open(parts.meta.space, (values.source ?? 'process') as RecordSource)
+  const seed = num('seed', values.seed, 0) ?? 0
+  const out: Record<string, Record<string, { mean: number; per_metric: Record<string, number> }>> = {}
+  const bar = progressBar('eval', files.length * methods.length, !values.json || process.stderr.isTTY)
+  try {
+    for (const file of files) {
+      const target = readTarget(join(values.traces, file), parts.meta.space.metrics)
+      const input = drop > 0 ? dropSamples(target, drop, new Rng(seed + 17)) : target
+      const replays: Record<string, Replayed> = {}
+      out[target.name] = {}
+      for (const method of methods) {
+        const { result, replayed } = await evalOne(device, parts, target, method, { seed, input })
+        out[target.name]![method] = result
+        replays[method] = replayed
+        bar.update(Object.values(out).reduce((s, o) => s + Object.keys(o).length, 0), `${target.name} ${method} ${result.mean.toFixed(3)}`)
+      }
+      if (values.plots) overlayChart(target, replays, join(values.plots, `${target.name}.svg`))
+    }
+  } finally {
+    bar.stop()
+    await device.close()
+    await parts.release()
+  }
+  if (values.json) process.stdout.write(JSON.stringify({ traces: out }, null, 2) + '\n')
+  else process.stdout.write(table(out, methods))
+  return 0
+}
+
+/** Rows: trace × method with per-metric DTW and mean; last rows: mean over traces per method. */
+export function table(out: Record<string, Record<string, { mean: number; per_metric: Record<string, number> }>>, methods: string[]): string {
+  const metrics = Object.keys(Object.values(Object.values(out)[0] ?? {})[0]?.per_metric ?? {})
+  const head = ['trace', 'method', ...metrics, 'mean']
+  const rows = Object.entries(out).flatMap(([trace, byMethod]) =>
+    methods.map((m) => [trace, m, ...metrics.map((k) => byMethod[m]!.per_metric[k]!.toFixed(4)), byMethod[m]!.mean.toFixed(4)]))
+  for (const m of methods) {
+    const vals = Object.values(out).map((o) => o[m]!)
+    rows.push(['ALL', m, ...metrics.map((k) => avg(vals.map((v) => v.per_metric[k]!)).toFixed(4)), avg(vals.map((v) => v.mean)).toFixed(4)])
+  }
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))
+  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ')
+  return [line(head), ...rows.map(line)].join('\n') + '\n'
+}
+
+const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length)

@@ -1,0 +1,60 @@
+/**
+ * The generator's view of the device: turn composition windows into a stressors-wasm
+ * Composition, replay it on an Executor and record one trace window per composition window.
+ * @module
+ */
+import { loadConfig } from '../common/config.js'
+import { Executor } from '../stressors-wasm/executor.js'
+import { parseComposition, type Composition } from '../stressors-wasm/composition.js'
+import { startRecorder, type RecordSource } from './recorder.js'
+import type { Space } from './types.js'
+
+/** Disk stressors cycle through 32 MiB files: enough to defeat read-ahead, quick to prepare. */
+const DISK_FILE_BYTES = 32 * 1024 * 1024
+
+/** Windows (flat M×K, index m·K + k) → a Composition in the stressors-wasm format. */
+export function toComposition(space: Space, windows: Float32Array[], source = 'generator'): Composition {
+  const K = space.threads
+  return parseComposition({
+    version: 1, windowMs: space.windowMs, threads: K,
+    stressors: space.stressors.map((name, m) => ({ name, params: space.disk[m] ? { fileBytes: DISK_FILE_BYTES } : {} })),
+    windows: windows.map((w) => space.stressors.map((_, m) => Array.from({ length: K }, (_, k) => Math.round(w[m * K + k]! * 1e4) / 1e4))),
+    metadata: { source },
+  })
+}
+
+/** Replays windows and records the device; one per process, reused across replays. */
+export class Device {
+  private constructor(private readonly executor: Executor, readonly source: RecordSource) {}
+
+  /** Starts the stressor workers (one per thread of the space). */
+  static async open(space: Space, source: RecordSource): Promise<Device> {
+    return new Device(await Executor.create({ threads: space.threads, caps: loadConfig().caps }), source)
+  }
+
+  /**
+   * Replays `windows` and returns the trace window each produced (raw units). An idle window is
+   * played first so that the recording starts after the executor's preparation (buffer and file
+   * setup), not before it.
+   */
+  async run(space: Space, windows: Float32Array[], { signal, onWindow }: {
+    signal?: AbortSignal
+    onWindow?: (t: number, obs: Float32Array) => void
+  } = {}): Promise<Float32Array[]> {
+    const comp = toComposition(space, [new Float32Array(windows[0]!.length), ...windows])
+    const out: Float32Array[] = []
+    let rec: ReturnType<typeof startRecorder> | undefined
+    await this.executor.replay(comp, {
+      signal, keepWindows: false,
+      onWindow: (w) => {
+        if (w.index === 0) { rec = startRecorder(this.source, space.metrics, space.threads); return }
+        const obs = rec!.mark()
+        out.push(obs)
+        onWindow?.(w.index - 1, obs)
+      },
+    })
+    return out
+  }
+
+  async close(): Promise<void> { await this.executor.close() }
+}

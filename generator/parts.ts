@@ -1,0 +1,29 @@
+/**
+ * Opens everything generation needs from a model directory: metadata, the ONNX ε-network in an
+ * onnxruntime session, and the training samples the baselines search (model.json training.data).
+ * @module
+ */
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { NotFoundError } from '../common/errors.js'
+import { openDataset } from './dataset.js'
+import type { GeneratorParts } from './generate.js'
+import { loadModel, type LoadedModel } from './model.js'
+import { onnxEps } from './onnx.js'
+
+/** Parts plus the loaded model and a release() for the onnxruntime session. */
+export interface OpenParts extends GeneratorParts { model: LoadedModel; release(): Promise<void> }
+
+/**
+ * @param dataDir training dataset for the baselines (default: the one the model was trained on; skipped if gone)
+ * @throws NotFoundError when the model directory has no model.onnx
+ */
+export async function openParts(modelDir: string, dataDir?: string): Promise<OpenParts> {
+  const model = loadModel(modelDir)
+  const onnxPath = join(modelDir, 'model.onnx')
+  if (!existsSync(onnxPath)) throw new NotFoundError(`${modelDir} has no model.onnx`)
+  const { eps, session } = await onnxEps(onnxPath, model.meta.net)
+  const data = dataDir ?? (model.meta.training.data as string | undefined)
+  const samples = data && existsSync(join(data, 'meta.json')) ? openDataset(data).samples : undefined
+  return { meta: model.meta, eps, samples, model, release: () => session.release() }
+}
