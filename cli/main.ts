@@ -9,6 +9,8 @@ import { EdgemimeError } from '../common/errors.js'
 type Command = { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> }
 
 const COMMANDS: Record<string, Command> = {
+  generator: { summary: 'trace-to-composition generator: collect | train | align | eval', load: () => import('./generator.js') },
+  generate: { summary: 'generate a stressor composition from a trace (diffusion | search | interpolate | single)', load: () => import('./generate.js') },
   ctl: { summary: 'talk to a daemon over HTTP: replay start/stop/status/watch, profiles, traces, device', load: () => import('./ctl.js') },
   daemon: { summary: 'run the device daemon (HTTP API, npm start); daemon token: new API token', load: () => import('./daemon.js') },
   trace: { summary: 'record, plot and print resource-usage traces; device fingerprint', load: () => import('./trace.js') },
