@@ -1,0 +1,76 @@
+/**
+ * Acceptance (issue 3): recording while a known composition replays shows per-core CPU
+ * utilisation within ±5 points of the planned busy fraction, and disk stressors show up in the
+ * disk columns. Judged only on a quiet machine: other load on the cores would add to every row.
+ */
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import t from 'tap'
+import type { Caps } from '../../common/config.js'
+import { chartSvg, writeChart } from '../../common/plot.js'
+import { Executor, parseComposition } from '../../stressors-wasm/index.js'
+import { column, recordReplay, recordTrace } from '../../telemetry/index.js'
+
+const MiB = 2 ** 20
+const QUIET_PCT = 5
+const dir = mkdtempSync(join(tmpdir(), 'em-accept-'))
+const caps: Caps = { maxThreads: 2, maxMemoryBytes: 256 * MiB, diskDir: dir, diskQuotaBytes: 128 * MiB, maxDurationS: 60 }
+
+// stressors: 0 cpu-crc32c, 1 cpu-fp-simd, 2 disk-read-256k, 3 disk-write-256k
+const stressors = [
+  { name: 'cpu-crc32c', params: { bufferBytes: 8 * MiB } }, { name: 'cpu-fp-simd' },
+  { name: 'disk-read-256k', params: { fileBytes: 32 * MiB } }, { name: 'disk-write-256k', params: { fileBytes: 32 * MiB } },
+]
+/** Per window: [thread 0, thread 1] as [crc, simd, read, write] fractions. */
+const plan: [number[], number[]][] = [
+  [[0.2, 0, 0, 0], [0.5, 0.2, 0, 0]],
+  [[0.3, 0.2, 0, 0], [0.1, 0, 0, 0]],
+  [[0.8, 0, 0, 0], [0, 0.4, 0, 0]],
+  [[0, 0, 0.6, 0], [0.6, 0, 0, 0]],
+  [[0.5, 0.5, 0, 0], [0, 0.9, 0, 0]],
+  [[0.1, 0, 0, 0], [0, 0, 0, 0.6]],
+  [[0, 0.65, 0, 0], [0.3, 0, 0, 0]],
+  [[0, 0, 0, 0], [0.45, 0.3, 0, 0]],
+  [[0, 0, 0.6, 0], [0, 0, 0, 0.6]],
+  [[0.4, 0, 0, 0], [0.2, 0.2, 0, 0]],
+]
+const windows = plan.map(([a, b]) => stressors.map((_, m) => [a[m]!, b[m]!]))
+const comp = parseComposition({ version: 1, windowMs: 1000, threads: 2, stressors, windows, metadata: { source: 'acceptance test' } })
+
+const idle = (await recordTrace({ durationS: 1.5, periodMs: 250, probe: false })).trace
+const background = Math.max(column(idle, 'cpu_util_0').reduce((s, v) => s + v, 0), column(idle, 'cpu_util_1').reduce((s, v) => s + v, 0)) / idle.rows.length
+const quiet = background <= QUIET_PCT
+
+t.test('per-core CPU follows the plan; disk stressors show in the disk columns', { skip: quiet ? false : `machine busy (background ${background.toFixed(1)} % on a core > ${QUIET_PCT} %): not judged` }, async (t) => {
+  const executor = await Executor.create({ threads: 2, caps })
+  t.teardown(() => executor.close())
+  const { trace, result } = await recordReplay(comp, (c, onWindow) => executor.replay(c, { onWindow }), { probe: false })
+  t.equal(result.interrupted, false)
+  t.equal(trace.rows.length, plan.length, 'one row per window')
+  const util = [column(trace, 'cpu_util_0'), column(trace, 'cpu_util_1')]
+  const read = column(trace, 'disk_read_bytes_per_s')
+  const write = column(trace, 'disk_write_bytes_per_s')
+  plan.forEach((w, i) => {
+    w.forEach((f, k) => {
+      if (f[2]! > 0 || f[3]! > 0) return // a disk thread's CPU use is its syscalls, not its plan
+      const planned = 100 * (f[0]! + f[1]!)
+      t.ok(Math.abs(util[k]![i]! - planned) <= 5, `window ${i} core ${k}: measured ${util[k]![i]} % vs planned ${planned} %`)
+    })
+  })
+  // Disk columns: every window with a read (write) stressor reads (writes) several times more
+  // than any window without one.
+  for (const [name, values, m] of [['read', read, 2], ['write', write, 3]] as const) {
+    const withIt = plan.map((w, i) => [w.some((f) => f[m]! > 0), values[i]!] as const)
+    const on = Math.min(...withIt.filter(([has]) => has).map(([, v]) => v))
+    const off = Math.max(...withIt.filter(([has]) => !has).map(([, v]) => v))
+    t.ok(on > 4 * MiB && on > 5 * off, `${name}s: ≥ ${(on / MiB).toFixed(1)} MiB/s with the stressor, ≤ ${(off / MiB).toFixed(1)} MiB/s without`)
+  }
+  const x = Array.from(plan, (_, i) => i + 0.5)
+  const path = join(dir, 'acceptance.svg')
+  writeChart(chartSvg([0, 1].map((k) => ({
+    title: `core ${k}`, yLabel: '%', yMin: 0, yMax: 100,
+    series: [{ name: 'planned', x, y: plan.map((w) => 100 * (w[k]![0]! + w[k]![1]!)) }, { name: 'measured', x, y: util[k]!, dashed: true }],
+  })), { title: 'recorded replay vs plan', xLabel: 'window' }), path)
+  t.comment(`chart: ${path}`)
+})
