@@ -2,13 +2,15 @@
  * Which thread-priority mechanism keeps an HTTP API responsive while stressor workers hold
  * every core: `node dist/bench/native-priority.js [--workers N] [--duration S] [--rate R] [--json]`.
  * A hono server on 127.0.0.1 answers GET /v1/health while N worker threads spin at full speed,
- * each at normal priority, nice 19, or SCHED_IDLE (optionally pinned); autocannon, in its own
- * process at normal priority, sends R requests/s and reports the latency percentiles. Modes are
+ * each at normal priority, nice 19, or SCHED_IDLE (optionally pinned), or at nice 0 while the
+ * API thread is raised to nice -10 ('raised', needs root or CAP_SYS_NICE, as systemd's Nice=
+ * gives a service); autocannon, in its own process, sends R requests/s and reports the latency
+ * percentiles ('baseline' modes: no workers). Modes are
  * interleaved over rounds and the round with the median p99 is reported, as the machine is shared.
  * @module
  */
 import { execFile } from 'node:child_process'
-import { availableParallelism } from 'node:os'
+import { availableParallelism, setPriority } from 'node:os'
 import { promisify } from 'node:util'
 import { parseArgs } from 'node:util'
 import { createRequire } from 'node:module'
@@ -22,7 +24,7 @@ import { nativeFeatures } from '../native/index.js'
 const { values: o } = parseArgs({
   options: {
     workers: { type: 'string', default: String(availableParallelism()) }, duration: { type: 'string', default: '5' },
-    rate: { type: 'string', default: '500' }, rounds: { type: 'string', default: '3' }, modes: { type: 'string', default: 'baseline,none,nice,idle,pin+nice,pin+idle' },
+    rate: { type: 'string', default: '500' }, rounds: { type: 'string', default: '3' }, modes: { type: 'string', default: 'baseline,none,nice,idle,pin+nice,pin+idle,baseline-raised,raised' },
     json: { type: 'boolean', default: false },
   },
 })
@@ -36,7 +38,7 @@ await new Promise((r) => server.once('listening', r))
 const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/health`
 
 async function spin(mode: string): Promise<() => Promise<void>> {
-  if (mode === 'baseline') return async () => {}
+  if (mode.startsWith('baseline')) return async () => {}
   const stop = new SharedArrayBuffer(4)
   const ws = Array.from({ length: workers }, (_, i) => startWorker(import.meta.url, 'native-spin-worker', { workerData: { mode, cpu: i % availableParallelism(), stop } }))
   await Promise.all(ws.map((w) => new Promise((r, j) => { w.once('message', r); w.once('error', j) })))
@@ -47,6 +49,9 @@ async function spin(mode: string): Promise<() => Promise<void>> {
 }
 
 async function measure(mode: string) {
+  // On Linux setPriority(0, n) sets the calling thread only: the API thread (and the autocannon
+  // process forked from it) go up, workers start from there and step down to 0.
+  if (mode.includes('raised')) setPriority(0, -10)
   const stop = await spin(mode)
   try {
     const { stdout } = await promisify(execFile)(process.execPath, [autocannon, '-j', '-c', '8', '-R', o.rate!, '-d', o.duration!, url])
@@ -54,6 +59,7 @@ async function measure(mode: string) {
     return { mode, p50Ms: r.latency.p50, p90Ms: r.latency.p90, p99Ms: r.latency.p99, maxMs: r.latency.max, requests: r.requests.total, errors: r.errors + r.non2xx }
   } finally {
     await stop()
+    if (mode.includes('raised')) setPriority(0, 0)
   }
 }
 

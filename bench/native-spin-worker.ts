@@ -7,6 +7,8 @@ const { mode, cpu, stop } = workerData as { mode: string, cpu: number, stop: Sha
 if (mode.includes('pin')) pinCurrentThread(cpu)
 if (mode.includes('nice')) lowerCurrentThreadPriority(19, 'nice')
 if (mode.includes('idle')) lowerCurrentThreadPriority(19, 'idle')
+// Workers of a raised daemon step back down to the nice value of ordinary processes.
+if (mode.includes('raised')) lowerCurrentThreadPriority(0, 'nice')
 const flag = new Int32Array(stop)
 parentPort!.postMessage('spinning')
 let x = 0

@@ -13,11 +13,11 @@ import type { StressorSpec } from '../stressors-wasm/index.js'
 
 export interface DiskRow { stressor: string, wasm: number, reference: number, unit: 'MB/s', ratio: number, bypass: string }
 
-/** MB/s of `dd` reading or writing `bytes` of `path` in `block`-byte O_DIRECT blocks (writes: dsync each block). */
+/** MB/s of `dd` reading or writing `bytes` of `path` in `block`-byte O_DIRECT blocks (writes: fdatasync at the end; the stressor syncs each block's range). */
 function dd(path: string, write: boolean, bytes: number, block: number): number {
   const count = String(bytes / block)
   const args = write
-    ? [`if=/dev/zero`, `of=${path}`, `bs=${block}`, `count=${count}`, 'oflag=direct,dsync', 'conv=notrunc']
+    ? [`if=/dev/zero`, `of=${path}`, `bs=${block}`, `count=${count}`, 'oflag=direct', 'conv=notrunc,fdatasync']
     : [`if=${path}`, 'of=/dev/null', `bs=${block}`, `count=${count}`, 'iflag=direct']
   const r = spawnSync('dd', args, { encoding: 'utf8' })
   // "67108864 bytes (67 MB, 64 MiB) copied, 0.0345 s, 1.9 GB/s"

@@ -10,8 +10,8 @@ export interface KernelExports {
   memory: WebAssembly.Memory
   sink: WebAssembly.Global
   heapBase(): number
-  crcInit(table: number): void
-  crcRun(table: number, buf: number, len: number, off: number, units: number): number
+  crcInit(): void
+  crcRun(buf: number, len: number, off: number, units: number): number
   fpInit(buf: number, n: number, seed: number): void
   fpRun(buf: number, n: number, cur: number, units: number): number
   copyRun(buf: number, half: number, piece: number, off: number, units: number): number
@@ -24,15 +24,10 @@ export interface KernelExports {
 
 export interface KernelInstance {
   exports: KernelExports
-  /** First byte the host may use (64 KiB aligned, after the kernels' static data). */
-  base: number
-  /** 8 KiB of CRC tables, initialised; stressor buffers start at `heap`. */
-  crcTable: number
+  /** First byte of the stressor buffers (64 KiB aligned, after the kernels' static data). */
   heap: number
 }
 
-/** Reserved for the CRC tables before the stressor buffers. */
-const RESERVED = 64 * 1024
 const PAGE = 64 * 1024
 /** 32-bit WebAssembly memory limit. */
 const MAX_BYTES = 4 * 1024 ** 3 - PAGE
@@ -44,7 +39,7 @@ export function kernelsWasmUrl(): URL {
   return new URL(import.meta.url.includes('/dist/') ? '../../stressors-wasm/build/kernels.wasm' : './build/kernels.wasm', import.meta.url)
 }
 
-/** Instantiates the kernels with room for `heapBytes` of stressor buffers after the reserved area. */
+/** Instantiates the kernels with room for `heapBytes` of stressor buffers after their static data. */
 export function instantiateKernels(heapBytes: number): KernelInstance {
   if (!compiled) {
     let bytes: Uint8Array<ArrayBuffer>
@@ -56,10 +51,10 @@ export function instantiateKernels(heapBytes: number): KernelInstance {
   const instance = new WebAssembly.Instance(compiled, { env: { abort: () => { throw new EdgemimeError('stressor kernel aborted') } } })
   const exports = instance.exports as unknown as KernelExports
   const base = exports.heapBase()
-  const need = base + RESERVED + heapBytes
+  const need = base + heapBytes
   if (need > MAX_BYTES) throw new EdgemimeError(`stressor buffers of one thread need ${need} bytes; WebAssembly memory holds at most ${MAX_BYTES}`)
   const have = exports.memory.buffer.byteLength
   if (need > have) exports.memory.grow(Math.ceil((need - have) / PAGE))
-  exports.crcInit(base)
-  return { exports, base, crcTable: base, heap: base + RESERVED }
+  exports.crcInit()
+  return { exports, heap: base }
 }

@@ -24,7 +24,7 @@ t.test('crc32c matches a bitwise reference over two chained 4 KiB units', async 
   const data = mem().subarray(buf, buf + 8192)
   for (let i = 0; i < data.length; i++) data[i] = (i * 31 + 7) & 0xff
   x.sink.value = 0n
-  t.equal(x.crcRun(k.crcTable, buf, 8192, 0, 2), 0, 'cursor wraps at the buffer end')
+  t.equal(x.crcRun(buf, 8192, 0, 2), 0, 'cursor wraps at the buffer end')
   t.equal(sink() >>> 0, crc32cRef(data))
 })
 

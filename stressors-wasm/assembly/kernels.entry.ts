@@ -17,38 +17,39 @@ const CRC_POLY: u32 = 0x82f63b78
 /** Bytes hashed per unit. */
 export const CRC_UNIT: u32 = 4096
 
-/** Fills the 8 × 256 u32 lookup tables (8 KiB) at `table`. */
-export function crcInit(table: usize): void {
+/** The 8 × 256 u32 lookup tables at a static address, so table offsets are compile-time constants. */
+const CRC_TABLE: usize = memory.data(8 * 1024, 64)
+
+/** Fills the lookup tables (called once per instance). */
+export function crcInit(): void {
   for (let i: u32 = 0; i < 256; i++) {
     let c = i
     for (let j = 0; j < 8; j++) c = (c & 1) ? (c >>> 1) ^ CRC_POLY : c >>> 1
-    store<u32>(table + (<usize>i << 2), c)
+    store<u32>(CRC_TABLE + (<usize>i << 2), c)
   }
   for (let i: u32 = 0; i < 256; i++) {
-    let c = load<u32>(table + (<usize>i << 2))
+    let c = load<u32>(CRC_TABLE + (<usize>i << 2))
     for (let t: u32 = 1; t < 8; t++) {
-      c = load<u32>(table + (<usize>(c & 0xff) << 2)) ^ (c >>> 8)
-      store<u32>(table + (<usize>t << 10) + (<usize>i << 2), c)
+      c = load<u32>(CRC_TABLE + (<usize>(c & 0xff) << 2)) ^ (c >>> 8)
+      store<u32>(CRC_TABLE + (<usize>t << 10) + (<usize>i << 2), c)
     }
   }
 }
 
-// @ts-ignore: decorator
-@inline function tab(table: usize, t: u32, b: u32): u32 {
-  return load<u32>(table + (<usize>t << 10) + (<usize>(b & 0xff) << 2))
-}
-
 /** Hashes `units` × CRC_UNIT bytes of buf[0, len) from `off`, wrapping; returns the new offset. */
-export function crcRun(table: usize, buf: usize, len: usize, off: usize, units: u32): usize {
+export function crcRun(buf: usize, len: usize, off: usize, units: u32): usize {
   let crc: u32 = ~(<u32>sink)
   for (let u: u32 = 0; u < units; u++) {
     let p = buf + off
     const end = p + CRC_UNIT
     while (p < end) {
       const lo = load<u32>(p) ^ crc
-      const hi = load<u32>(p, 4)
-      crc = tab(table, 7, lo) ^ tab(table, 6, lo >>> 8) ^ tab(table, 5, lo >>> 16) ^ tab(table, 4, lo >>> 24) ^
-        tab(table, 3, hi) ^ tab(table, 2, hi >>> 8) ^ tab(table, 1, hi >>> 16) ^ tab(table, 0, hi >>> 24)
+      // Table t sits at CRC_TABLE + t KiB: the additions fold into the loads' offsets. The upper
+      // four bytes need no xor with the running CRC, so they are loaded as bytes directly.
+      crc = load<u32>(<usize>(lo << 2) & 0x3fc, CRC_TABLE + (7 << 10)) ^ load<u32>(<usize>(lo >>> 6) & 0x3fc, CRC_TABLE + (6 << 10)) ^
+        load<u32>(<usize>(lo >>> 14) & 0x3fc, CRC_TABLE + (5 << 10)) ^ load<u32>(<usize>(lo >>> 22) & 0x3fc, CRC_TABLE + (4 << 10)) ^
+        load<u32>(<usize>load<u8>(p, 4) << 2, CRC_TABLE + (3 << 10)) ^ load<u32>(<usize>load<u8>(p, 5) << 2, CRC_TABLE + (2 << 10)) ^
+        load<u32>(<usize>load<u8>(p, 6) << 2, CRC_TABLE + (1 << 10)) ^ load<u32>(<usize>load<u8>(p, 7) << 2, CRC_TABLE)
       p += 8
     }
     off += CRC_UNIT
@@ -80,16 +81,24 @@ export function fpRun(buf: usize, n: u32, cur: u32, units: u32): u32 {
   for (let u: u32 = 0; u < units; u++) {
     for (let i: u32 = 0; i < FP_UNIT; i++) {
       const p = buf + <usize>cur * FP_POINT
-      // Four accumulators hide the add latency.
+      // Four accumulators hide the add latency; unrolled by hand (V8 does not unroll loops).
       let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0)
-      for (let d: usize = 0; d < FP_POINT; d += 64) {
-        const d0 = f32x4.sub(v128.load(p + d), v128.load(buf + d))
-        const d1 = f32x4.sub(v128.load(p + d, 16), v128.load(buf + d, 16))
-        const d2 = f32x4.sub(v128.load(p + d, 32), v128.load(buf + d, 32))
-        const d3 = f32x4.sub(v128.load(p + d, 48), v128.load(buf + d, 48))
-        a0 = f32x4.add(a0, f32x4.mul(d0, d0)); a1 = f32x4.add(a1, f32x4.mul(d1, d1))
-        a2 = f32x4.add(a2, f32x4.mul(d2, d2)); a3 = f32x4.add(a3, f32x4.mul(d3, d3))
-      }
+      const d00 = f32x4.sub(v128.load(p, 0), v128.load(buf, 0)); a0 = f32x4.add(a0, f32x4.mul(d00, d00))
+      const d01 = f32x4.sub(v128.load(p, 16), v128.load(buf, 16)); a1 = f32x4.add(a1, f32x4.mul(d01, d01))
+      const d02 = f32x4.sub(v128.load(p, 32), v128.load(buf, 32)); a2 = f32x4.add(a2, f32x4.mul(d02, d02))
+      const d03 = f32x4.sub(v128.load(p, 48), v128.load(buf, 48)); a3 = f32x4.add(a3, f32x4.mul(d03, d03))
+      const d10 = f32x4.sub(v128.load(p, 64), v128.load(buf, 64)); a0 = f32x4.add(a0, f32x4.mul(d10, d10))
+      const d11 = f32x4.sub(v128.load(p, 80), v128.load(buf, 80)); a1 = f32x4.add(a1, f32x4.mul(d11, d11))
+      const d12 = f32x4.sub(v128.load(p, 96), v128.load(buf, 96)); a2 = f32x4.add(a2, f32x4.mul(d12, d12))
+      const d13 = f32x4.sub(v128.load(p, 112), v128.load(buf, 112)); a3 = f32x4.add(a3, f32x4.mul(d13, d13))
+      const d20 = f32x4.sub(v128.load(p, 128), v128.load(buf, 128)); a0 = f32x4.add(a0, f32x4.mul(d20, d20))
+      const d21 = f32x4.sub(v128.load(p, 144), v128.load(buf, 144)); a1 = f32x4.add(a1, f32x4.mul(d21, d21))
+      const d22 = f32x4.sub(v128.load(p, 160), v128.load(buf, 160)); a2 = f32x4.add(a2, f32x4.mul(d22, d22))
+      const d23 = f32x4.sub(v128.load(p, 176), v128.load(buf, 176)); a3 = f32x4.add(a3, f32x4.mul(d23, d23))
+      const d30 = f32x4.sub(v128.load(p, 192), v128.load(buf, 192)); a0 = f32x4.add(a0, f32x4.mul(d30, d30))
+      const d31 = f32x4.sub(v128.load(p, 208), v128.load(buf, 208)); a1 = f32x4.add(a1, f32x4.mul(d31, d31))
+      const d32 = f32x4.sub(v128.load(p, 224), v128.load(buf, 224)); a2 = f32x4.add(a2, f32x4.mul(d32, d32))
+      const d33 = f32x4.sub(v128.load(p, 240), v128.load(buf, 240)); a3 = f32x4.add(a3, f32x4.mul(d33, d33))
       total = f32x4.add(total, f32x4.add(f32x4.add(a0, a1), f32x4.add(a2, a3)))
       cur = cur + 1 == n ? 0 : cur + 1
     }

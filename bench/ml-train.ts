@@ -1,0 +1,93 @@
+/**
+ * Training-step throughput of the ml engine on the customers' real shapes: one step = forward,
+ * backward (parameter gradients), Adamax update. Three implementations run in this process on
+ * the same shapes, interleaved in rounds (median kept) so machine load hits all of them alike:
+ * the plain-JS reference, the SIMD WASM kernels, and ORT-compiled graphs (compileMlp).
+ * Prints steps/s, speed-up over JS, and the estimated time of 20,000 Pitot steps (both towers).
+ *
+ *   npx tsx bench/ml-train.ts [--seconds S] [--rounds R] [--json]
+ */
+import { parseArgs } from 'node:util'
+import { progressBar } from '../common/progress.js'
+import {
+  Adamax, Mlp, Rng, compileMlp, gelu, leakyRelu, silu, useBackend, type Activation, type CompiledMlp,
+} from '../ml/index.js'
+
+interface Shape { name: string; rows: number; sizes: number[]; act: Activation }
+const SHAPES: Shape[] = [
+  { name: 'pitot workload tower', rows: 249, sizes: [142, 128, 128, 256], act: gelu },
+  { name: 'pitot platform tower', rows: 231, sizes: [40, 128, 128, 160], act: leakyRelu(0.1) },
+  { name: 'generator MLP (batch 256)', rows: 256, sizes: [128, 256, 256, 256, 32], act: silu },
+  { name: 'small MLP (batch 64)', rows: 64, sizes: [32, 64, 64, 16], act: silu },
+]
+const IMPLS = ['js', 'wasm', 'ort'] as const
+type Impl = typeof IMPLS[number]
+
+const { values } = parseArgs({ options: { seconds: { type: 'string', default: '1' }, rounds: { type: 'string', default: '3' }, json: { type: 'boolean', default: false } } })
+const seconds = Number(values.seconds)
+const rounds = Number(values.rounds)
+
+type Step = () => void | Promise<void>
+
+async function makeStep(shape: Shape, impl: Impl): Promise<Step> {
+  const k = useBackend(impl === 'js' ? 'js' : 'wasm')
+  const rng = new Rng(1)
+  const mlp = new Mlp(shape.sizes, { activation: shape.act, rng })
+  const x = rng.fillNormal(k.alloc(shape.rows * shape.sizes[0]))
+  const dy = rng.fillNormal(k.alloc(shape.rows * shape.sizes[shape.sizes.length - 1]), 0, 1e-3)
+  const opt = new Adamax(mlp.params(), { lr: 1e-3, weightDecay: 1e-4 })
+  if (impl === 'ort') {
+    const fast: CompiledMlp = await compileMlp(mlp)
+    return async () => { opt.zeroGrad(); await fast.forward(x, shape.rows); await fast.backward(dy); opt.step() }
+  }
+  return () => {
+    useBackend(impl)
+    opt.zeroGrad(); mlp.forward(x, shape.rows); mlp.backward(dy, { inputGrad: false }); opt.step()
+  }
+}
+
+async function measure(step: Step): Promise<number> {
+  for (let i = 0; i < 3; i++) await step()
+  let n = 0
+  const t0 = performance.now()
+  while (performance.now() - t0 < seconds * 1000) { await step(); n++ }
+  return (performance.now() - t0) / n
+}
+
+const steps = new Map<string, Step>()
+for (const s of SHAPES) for (const impl of IMPLS) steps.set(`${s.name}|${impl}`, await makeStep(s, impl))
+const ms = new Map<string, number[]>()
+const bar = progressBar('ml-train bench', rounds * steps.size, !values.json)
+let done = 0
+for (let r = 0; r < rounds; r++) {
+  for (const [key, step] of steps) {
+    ms.set(key, [...(ms.get(key) ?? []), await measure(step)])
+    bar.update(++done, key)
+  }
+}
+bar.stop()
+const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)]
+const result: Record<string, Record<Impl, { msPerStep: number; stepsPerS: number; speedupVsJs: number }>> = {}
+for (const s of SHAPES) {
+  const js = median(ms.get(`${s.name}|js`)!)
+  result[s.name] = Object.fromEntries(IMPLS.map((impl) => {
+    const m = median(ms.get(`${s.name}|${impl}`)!)
+    return [impl, { msPerStep: m, stepsPerS: 1000 / m, speedupVsJs: js / m }]
+  })) as Record<Impl, { msPerStep: number; stepsPerS: number; speedupVsJs: number }>
+}
+const pitot = (impl: Impl) => 20 * (result[SHAPES[0].name][impl].msPerStep + result[SHAPES[1].name][impl].msPerStep)
+const estimate = Object.fromEntries(IMPLS.map((i) => [i, pitot(i)]))
+if (values.json) {
+  console.log(JSON.stringify({ result, pitot20kStepsSeconds: estimate }, null, 2))
+} else {
+  console.log('\nshape                         impl   ms/step   steps/s   x JS')
+  for (const [name, r] of Object.entries(result)) {
+    for (const impl of IMPLS) {
+      const v = r[impl]
+      console.log(`${name.padEnd(30)}${impl.padEnd(6)}${v.msPerStep.toFixed(2).padStart(9)}${v.stepsPerS.toFixed(1).padStart(10)}${v.speedupVsJs.toFixed(1).padStart(7)}`)
+    }
+  }
+  console.log('\nestimated 20,000 Pitot steps (both towers, forward + backward + Adamax; no gathers/loss):')
+  for (const impl of IMPLS) console.log(`  ${impl.padEnd(5)} ${estimate[impl].toFixed(1)} s`)
+}
+process.exit(0)
