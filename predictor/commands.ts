@@ -35,7 +35,7 @@ export function trainModel(dataDir: string, outDir: string, { config = {}, valSh
     model: f.model, platforms: ds.platforms, workloads: ds.workloads, eps: f.eps, calibration: f.calibration, coldStart: f.coldStart,
     info: { data: dataDir, rows, trainSeconds: f.training.seconds, bestStep: f.training.bestStep, steps: f.training.steps },
   }, { train: ds.pools.map((o, a) => selectRows(o, split.train[a])), cal: ds.pools.map((o, a) => selectRows(o, split.val[a])) })
-  exportOnnx(f.model, join(outDir, 'model.onnx'))
+  exportOnnx(f.model, join(outDir, 'model.onnx'), { calibration: JSON.stringify(f.calibration), eps: JSON.stringify(f.eps) })
   return {
     seconds: f.training.seconds, bestStep: f.training.bestStep, steps: f.training.steps, rows,
     files: ['params.safetensors', 'model.json', 'model.onnx', 'rows/'].map((x) => join(outDir, x)),

@@ -6,29 +6,13 @@
  * @module
  */
 import { writeFileSync } from 'node:fs'
-import { GraphBuilder, attr } from '../ml/onnx/graph-builder.js'
-import type { Mlp } from '../ml/index.js'
+import { GraphBuilder, attr, exportMlp } from '../ml/onnx/index.js'
 import type { PitotModel, Tower } from './model.js'
-
-/** Emits an MLP with exact-erf GELU between layers (ONNX Gelu needs opset 20). */
-function mlpGraph(g: GraphBuilder, mlp: Mlp, input: string, name: string): string {
-  let h = input
-  mlp.layers.forEach((layer, i) => {
-    const w = g.initializer(`${name}.${i}.weight`, layer.weight.value, [layer.inDim, layer.outDim])
-    h = g.op('MatMul', [h, w])
-    if (layer.bias) h = g.op('Add', [h, g.initializer(`${name}.${i}.bias`, layer.bias.value, [layer.outDim])])
-    if (mlp.activations[i].kind === 'gelu') {
-      const erf = g.op('Erf', [g.op('Mul', [h, g.constant([Math.SQRT1_2], [])])])
-      h = g.op('Mul', [g.op('Mul', [h, g.constant([0.5], [])]), g.op('Add', [erf, g.constant([1], [])])])
-    }
-  })
-  return h
-}
 
 function towerGraph(g: GraphBuilder, t: Tower, name: string): string {
   const input = new Float32Array(t.input)
   for (let e = 0; e < t.count; e++) for (let f = 0; f < t.q; f++) input[e * t.inDim + t.sideDim + f] = t.learned.value[e * t.q + f]
-  return mlpGraph(g, t.mlp, g.initializer(`${name}.input`, input, [t.count, t.inDim]), name)
+  return exportMlp(g, t.mlp, g.initializer(`${name}.input`, input, [t.count, t.inDim])).output
 }
 
 /** Builds the graph bytes of `m` (current weights). */

@@ -88,6 +88,7 @@ export function train(m: PitotModel, pools: Observations[], trainRows: PoolRows,
     })
     m.work.backward(g.work)
     m.plat.backward(g.plat)
+    if (c.schedule === 'cosine') opt.lr = c.learningRate * (c.lrFloor + (1 - c.lrFloor) * 0.5 * (1 + Math.cos((Math.PI * (step - 1)) / steps)))
     opt.step()
     if (step % c.validateEvery === 0 || last) {
       const loss = validationLoss(m, pools, valRows)

@@ -52,6 +52,9 @@ export interface ModelConfig {
   /** Leaky ReLU slope of the interference activation α. */
   leakySlope: number
   learningRate: number
+  /** 'constant' (the reference) or 'cosine' decay to lrFloor·learningRate over the steps. */
+  schedule: 'constant' | 'cosine'
+  lrFloor: number
   weightDecay: number
   /** Rows per objective per step. */
   batch: number
@@ -73,6 +76,8 @@ export const DEFAULT_CONFIG: ModelConfig = {
   sideInformation: true,
   leakySlope: 0.1,
   learningRate: 1e-3,
+  schedule: 'constant',
+  lrFloor: 0.05,
   weightDecay: 1e-4,
   batch: 512,
   steps: 20000,
