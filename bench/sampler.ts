@@ -36,6 +36,11 @@ const configs = [
   { periodMs: 1000, probe: false }, { periodMs: 1000, probe: true },
   { periodMs: 100, probe: false }, { periodMs: 100, probe: true },
 ]
+// Warm-up: let the JIT compile the sampler and the probe before anything is measured.
+const warm = new Sampler({ periodMs: 100, probe: true, fingerprint })
+warm.start()
+await sleep(1000)
+warm.stop()
 const bar = progressBar('sampler bench', configs.length + 1, !o.json)
 const idle = await measure(SECONDS, () => sleep(SECONDS * 1000))
 bar.update(1, 'idle reference')

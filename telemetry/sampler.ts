@@ -63,7 +63,8 @@ export class Sampler {
       const c = fingerprint?.caches
       const sysfs = c ? null : readCacheSizes(paths.sysRoot)
       const sizes = probeBytes ?? probeSizes(c?.l2?.sizeBytes ?? sysfs!.l2Bytes, (c?.l3 ?? c?.l2)?.sizeBytes ?? sysfs!.llcBytes)
-      this.#probe = new ContentionProbe(sizes)
+      // Fewer hops at short periods keep the probe's share of a core low (≈ 1 k hops per second).
+      this.#probe = new ContentionProbe({ ...sizes, hops: Math.min(1024, Math.max(256, Math.round(1.024 * periodMs))) })
     } else {
       this.#probe = null
       absent['probe_llc_slowdown,probe_dram_slowdown'] = hw.counters ? 'hardware counters present' : 'disabled by option'
