@@ -66,7 +66,8 @@ export interface ModelConfig {
   seed: number
 }
 
-export const DEFAULT_CONFIG: ModelConfig = {
+/** The reference implementation's settings (Adamax 1e-3 constant, 512 rows per objective, 20,000 steps). */
+export const REFERENCE_CONFIG: ModelConfig = {
   rank: 32,
   hidden: 128,
   learnedFeatures: 1,
@@ -84,4 +85,17 @@ export const DEFAULT_CONFIG: ModelConfig = {
   validateEvery: 200,
   objectiveWeights: { isolated: 1, interference: 0.5 / 3 },
   seed: 0,
+}
+
+/**
+ * edgemime's default: the reference architecture trained with 4× larger batches, 4× the learning
+ * rate and a cosine decay for 1,500 steps, which fits a 2-core CPU budget (see predictor/README.md).
+ */
+export const DEFAULT_CONFIG: ModelConfig = {
+  ...REFERENCE_CONFIG,
+  batch: 2048,
+  steps: 1500,
+  learningRate: 4e-3,
+  schedule: 'cosine',
+  validateEvery: 250,
 }
