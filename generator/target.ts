@@ -82,5 +82,6 @@ export function fillGaps(target: Target): Target {
 function medianStep(times: number[]): number {
   if (times.length < 2) return 1
   const d = times.slice(1).map((t, i) => t - times[i]!).sort((a, b) => a - b)
-  return d[Math.floor(d.length / 2)]!
+  // The lower median: dropped rows only ever lengthen steps.
+  return d[Math.floor((d.length - 1) / 2)]!
 }

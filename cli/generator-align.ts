@@ -1,0 +1,66 @@
+/**
+ * `edgemime generator align --model DIR --traces DIR [--out DIR]`: execution-driven alignment
+ * on unlabeled real traces, with the diffusion method's normalised DTW before and after.
+ * @module
+ */
+import { readdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { InvalidInputError } from '../common/errors.js'
+import { progressBar } from '../common/progress.js'
+import { align } from '../generator/align.js'
+import { Device } from '../generator/device.js'
+import { evalOne } from '../generator/evaluate.js'
+import { saveModel } from '../generator/model.js'
+import { exportOnnx } from '../generator/onnx.js'
+import { openParts, type OpenParts } from '../generator/parts.js'
+import type { RecordSource } from '../generator/recorder.js'
+import { readTarget } from '../generator/target.js'
+import type { Target } from '../generator/types.js'
+import { interruptible, num } from './generator.js'
+
+async function meanDtw(device: Device, parts: OpenParts, targets: Target[]): Promise<number> {
+  let s = 0
+  for (const t of targets) s += (await evalOne(device, parts, t, 'diffusion')).result.mean
+  return s / targets.length
+}
+
+export async function alignCmd(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: {
+    model: { type: 'string' }, traces: { type: 'string' }, out: { type: 'string' }, iterations: { type: 'string' },
+    segment: { type: 'string' }, lr: { type: 'string' }, seed: { type: 'string' }, source: { type: 'string' },
+  } })
+  if (!values.model || !values.traces) { process.stderr.write('usage: edgemime generator align --model DIR --traces DIR [--out DIR] [--iterations 6] [--segment 32] [--lr 1e-5]\n'); return 2 }
+  const out = values.out ?? values.model
+  const files = readdirSync(values.traces).filter((f) => f.endsWith('.csv')).sort()
+  if (files.length === 0) throw new InvalidInputError(`no .csv traces in ${values.traces}`)
+  let parts = await openParts(values.model)
+  const targets = files.map((f) => readTarget(join(values.traces!, f), parts.meta.space.metrics))
+  const device = await Device.open(parts.meta.space, (values.source ?? 'process') as RecordSource)
+  const { signal, dispose } = interruptible()
+  try {
+    const before = await meanDtw(device, parts, targets)
+    process.stderr.write(`diffusion mean normalised DTW before alignment: ${before.toFixed(4)}\n`)
+    const iterations = num('iterations', values.iterations, 1) ?? 6
+    const bar = progressBar('align', iterations)
+    const { meta, net } = parts.model
+    const rewards = await align(device, meta, net, targets, {
+      iterations, segment: num('segment', values.segment, 2), lr: num('lr', values.lr, 0, true), seed: num('seed', values.seed, 0), signal,
+      onIteration: (i, r) => bar.update(i + 1, `reward ${r.toFixed(4)}`),
+    })
+    bar.stop()
+    meta.training.alignment = { iterations: rewards.length, rewards, traces: files, dtwBefore: before }
+    await parts.release()
+    saveModel(out, meta, net, exportOnnx(meta.net, net))
+    parts = await openParts(out)
+    const after = await meanDtw(device, parts, targets)
+    meta.training.alignment = { ...meta.training.alignment as object, dtwAfter: after }
+    saveModel(out, meta, net, exportOnnx(meta.net, net))
+    process.stdout.write(`diffusion mean normalised DTW: before ${before.toFixed(4)}, after ${after.toFixed(4)} (model in ${out})\n`)
+    return 0
+  } finally {
+    dispose()
+    await device.close()
+    await parts.release()
+  }
+}

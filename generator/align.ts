@@ -1,0 +1,108 @@
+/**
+ * Execution-driven alignment (MimeSys §4.3): DDPO-style policy gradient over the denoising
+ * steps. Each iteration samples compositions for segments of real target traces, replays them,
+ * scores every window with reward = −(weighted L1 between recorded and target, normalised),
+ * normalises the rewards into advantages (clipped at ±3) and ascends
+ * Σ_windows A · Σ_steps ∇ log N(x_{t−1}; μ_θ(x_t), σ_t²). One update per batch keeps it
+ * on-policy, so the importance ratio is 1 and no PPO clipping is needed.
+ * @module
+ */
+import { Adam } from '../ml/optim.js'
+import { Rng } from '../ml/rng.js'
+import type { Mlp } from '../ml/mlp.js'
+import type { Device } from './device.js'
+import { cosineSchedule } from './ddpm.js'
+import { inputDim } from './denoiser.js'
+import { generate, policyFor, targetRows, type GeneratorParts, type Policy } from './generate.js'
+import type { ModelMeta } from './model.js'
+import { normalise } from './normalise.js'
+import { netEps } from './onnx.js'
+import type { StepRecord } from './sample.js'
+import type { Target } from './types.js'
+
+export interface AlignOptions {
+  iterations?: number
+  /** Rows of each trace per iteration (a random segment; one window per row). */
+  segment?: number
+  lr?: number
+  advantageClip?: number
+  /** Reward weight per metric (default equal). */
+  weights?: number[]
+  seed?: number
+  signal?: AbortSignal
+  onIteration?: (i: number, meanReward: number) => void
+}
+
+/** Aligns `net` (updated in place) on the targets; returns the mean reward of each iteration. */
+export async function align(device: Device, meta: ModelMeta, net: Mlp, targets: Target[], {
+  iterations = 6, segment = 32, lr = 1e-5, advantageClip = 3, weights, seed = 0, signal, onIteration,
+}: AlignOptions = {}): Promise<number[]> {
+  const { space, ranges, guidance } = meta
+  const cfg = meta.net
+  const D = cfg.compDim
+  const N = space.metrics.length
+  const w = weights ?? space.metrics.map(() => 1)
+  const rng = new Rng(seed + 101)
+  const sch = cosineSchedule(cfg.steps)
+  const opt = new Adam(net.params(), { lr })
+  const parts: GeneratorParts = { meta, eps: netEps(net) }
+  const rewards: number[] = []
+  const rowsOf = targets.map((t) => targetRows(meta, t))
+  for (let it = 0; it < iterations && !signal?.aborted; it++) {
+    // Sample: per window its target row and its denoising trajectory.
+    const records: StepRecord[][] = []
+    const goals: Float32Array[] = []
+    const windows: Float32Array[] = []
+    for (const rows of rowsOf) {
+      const start = rng.int(Math.max(1, rows.length - segment + 1))
+      const seg = rows.slice(start, start + segment)
+      const policy = policyFor(parts, 'diffusion')
+      const recording: Policy = async (t, s, r) => { const rec: StepRecord[] = []; records.push(rec); goals.push(t); return policy(t, s, r, rec) }
+      windows.push(...await generate(parts, recording, seg, 1, { seed: rng.nextU32() }))
+    }
+    const obs = await device.run(space, windows, { signal })
+    if (obs.length < windows.length) break
+    const r = obs.map((o, i) => {
+      const on = normalise(ranges, o)
+      let s = 0; let ws = 0
+      for (let n = 0; n < N; n++) if (!Number.isNaN(goals[i]![n]!)) { s += w[n]! * Math.abs(on[n]! - goals[i]![n]!); ws += w[n]! }
+      return -s / Math.max(ws, 1e-9)
+    })
+    const mean = r.reduce((a, b) => a + b, 0) / r.length
+    const std = Math.sqrt(r.reduce((a, b) => a + (b - mean) ** 2, 0) / r.length) || 1
+    rewards.push(mean)
+    onIteration?.(it, mean)
+    // Gradient of −A·log p over every recorded step, one batched forward/backward.
+    const steps = records.flat().length
+    const W = inputDim(cfg)
+    const input = new Float32Array(2 * steps * W)
+    let row = 0
+    for (const rec of records) for (const s of rec) { input.set(s.input, row * 2 * W); row++ }
+    const eps = net.forward(input, 2 * steps)
+    const dOut = new Float32Array(2 * steps * D)
+    row = 0
+    records.forEach((rec, i) => {
+      const adv = Math.max(-advantageClip, Math.min(advantageClip, (r[i]! - mean) / std))
+      for (const s of rec) {
+        const ab = sch.alphaBar[s.t]!
+        const c0 = Math.sqrt(s.t > 0 ? sch.alphaBar[s.t - 1]! : 1) * sch.beta[s.t]! / (1 - ab)
+        for (let j = 0; j < D; j++) {
+          const ec = eps[2 * row * D + j]!
+          const eu = eps[(2 * row + 1) * D + j]!
+          const g = eu + guidance * (ec - eu)
+          const x0 = (s.xt[j]! - Math.sqrt(1 - ab) * g) / Math.sqrt(ab)
+          if (Math.abs(x0) >= 1) continue // clipped: μ does not depend on ε here
+          const dLogpDmean = (s.next[j]! - s.mean[j]!) / (s.std * s.std)
+          const dLdEps = -adv * dLogpDmean * c0 * -Math.sqrt(1 - ab) / Math.sqrt(ab) / records.length
+          dOut[2 * row * D + j] = guidance * dLdEps
+          dOut[(2 * row + 1) * D + j] = (1 - guidance) * dLdEps
+        }
+        row++
+      }
+    })
+    opt.zeroGrad()
+    net.backward(dOut, { inputGrad: false })
+    opt.step()
+  }
+  return rewards
+}

@@ -1,0 +1,88 @@
+import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import t from 'tap'
+import { Rng } from '../ml/rng.js'
+import { makeSpace } from '../generator/collect.js'
+import { openDataset } from '../generator/dataset.js'
+import { toComposition } from '../generator/device.js'
+import { calibrateSingle, neighbourPolicies, singlePolicy } from '../generator/baselines.js'
+import { fitRanges } from '../generator/normalise.js'
+import { compDim, project, randomComposition, summarise } from '../generator/space.js'
+import { fillGaps, parseTarget } from '../generator/target.js'
+import { DEFAULT_METRICS, DEFAULT_STRESSORS, type Sample } from '../generator/types.js'
+
+const space = makeSpace(DEFAULT_STRESSORS, 2, 250)
+const M = [...DEFAULT_METRICS]
+
+t.test('random compositions are valid and replayable; projection repairs any window', async (t) => {
+  const rng = new Rng(1)
+  const windows = Array.from({ length: 200 }, () => randomComposition(space, rng))
+  const comp = toComposition(space, windows)
+  t.equal(comp.windows.length, 200)
+  t.equal(comp.windows[0]!.length, 8)
+  const busy = windows.map((w) => summarise(space, w)[0]!)
+  t.ok(Math.min(...busy) === 0 && Math.max(...busy) > 0.9, 'idle and near-full threads both occur')
+  const bad = Float32Array.from({ length: compDim(space) }, (_, i) => (i % 3) - 0.5 + i / 8)
+  project(space, bad)
+  for (let k = 0; k < 2; k++) {
+    let s = 0; let cpu = 0; let disk = 0
+    space.stressors.forEach((_, m) => { const v = bad[m * 2 + k]!; s += v; if (space.disk[m]) disk += v; else cpu += v; t.ok(v >= 0 && v <= 1) })
+    t.ok(s <= 1 + 1e-6, `thread ${k} sums to ${s}`)
+    t.ok(cpu === 0 || disk === 0, 'a thread runs CPU or disk stressors, not both')
+  }
+  t.doesNotThrow(() => toComposition(space, [bad]))
+  t.throws(() => makeSpace(['no-such-stressor'], 2, 250), /unknown stressor/)
+})
+
+t.test('dataset appends, resumes after a torn line, refuses another space', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'gen-ds-'))
+  const ds = openDataset(dir, { version: 1, space, strategy: 'random' })
+  const s: Sample = { prev: new Float32Array(16), comp: randomComposition(space, new Rng(2)), obs: Float32Array.from([10, 20, 3e6, 0]) }
+  ds.append(s, 0)
+  ds.append({ ...s, prev: s.comp }, 0)
+  appendFileSync(join(dir, 'samples.jsonl'), '{"prev":[0,0')
+  const again = openDataset(dir)
+  t.equal(again.samples.length, 2)
+  t.same(Array.from(again.samples[1]!.prev), Array.from(s.comp).map((v) => Math.fround(v)))
+  t.ok(readFileSync(join(dir, 'samples.jsonl'), 'utf8').endsWith('\n'), 'torn line dropped')
+  t.throws(() => openDataset(dir, { version: 1, space: { ...space, threads: 4 }, strategy: 'random' }), /different space/)
+  writeFileSync(join(dir, 'samples.jsonl'), '{"prev":[2],"comp":[],"obs":[]}\n')
+  t.throws(() => openDataset(dir), /prev: 1 fractions, expected 16/)
+  t.throws(() => openDataset(join(dir, 'nothing')), /no dataset/)
+})
+
+t.test('target reader tolerates holes and refuses broken traces', async (t) => {
+  const csv = 'time_s,cpu_util_0,cpu_util_1,disk_read_bytes_per_s,disk_write_bytes_per_s\n1,10,0,0,0\n2,,0,0,0\n4,40,0,100,0\n'
+  const tg = parseTarget(csv, M)
+  t.equal(tg.rows.length, 4, 'the dropped row at t=3 comes back as NaN')
+  t.ok(Number.isNaN(tg.rows[1]![0]!) && Number.isNaN(tg.rows[2]![2]!))
+  const filled = fillGaps(tg)
+  t.same(Array.from(filled.rows.map((r) => r[0]!)), [10, 20, 30, 40])
+  const noDisk = parseTarget('time_s,cpu_util_0,cpu_util_1\n1,5,5\n2,6,6\n', M)
+  t.ok(Number.isNaN(fillGaps(noDisk).rows[0]![2]!), 'an absent metric stays missing')
+  t.throws(() => parseTarget('a,b\n1,2\n', M), /no time_s/)
+  t.throws(() => parseTarget('time_s,foo\n1,2\n', M), /none of the metrics/)
+  t.throws(() => parseTarget('time_s,cpu_util_0\n1,abc\n', M), /not a number/)
+  t.throws(() => parseTarget('time_s,cpu_util_0\n2,1\n1,1\n', M), /does not increase/)
+  t.throws(() => parseTarget('time_s,cpu_util_0\n1,-4\n', M), /negative/)
+  t.throws(() => parseTarget('time_s,cpu_util_0\n', M), /at least one data row/)
+})
+
+t.test('baselines: search returns the nearest composition, interpolate blends, single calibrates', async (t) => {
+  const rng = new Rng(4)
+  const samples: Sample[] = Array.from({ length: 50 }, () => {
+    const comp = randomComposition(space, rng)
+    const b = summarise(space, comp)
+    return { prev: new Float32Array(16), comp, obs: Float32Array.from([100 * b[0]!, 100 * b[1]!, 0, 0]) }
+  })
+  const ranges = fitRanges(M, samples.map((s) => s.obs))
+  const { search, interpolate } = neighbourPolicies(space, ranges, samples)
+  const target = Float32Array.from(samples[7]!.obs, (v, n) => (v - ranges.min[n]!) / (ranges.max[n]! - ranges.min[n]!))
+  t.same(Array.from(search(target)), Array.from(samples[7]!.comp))
+  const blend = interpolate(target)
+  t.equal(blend.length, 16)
+  const single = singlePolicy(space, calibrateSingle(space, ranges, samples))(Float32Array.from([1, 0, NaN, NaN]))
+  t.ok(single[0]! > 0.8 && single[1]! < 0.2, `calibrated: ${single[0]}, ${single[1]}`)
+  t.throws(() => neighbourPolicies(space, ranges, []), /non-empty dataset/)
+})
