@@ -74,3 +74,23 @@ t.test('per-core CPU follows the plan; disk stressors show in the disk columns',
   })), { title: 'recorded replay vs plan', xLabel: 'window' }), path)
   t.comment(`chart: ${path}`)
 })
+
+t.test('rows fall on the windows\' schedule, one per window (or per n short windows)', async (t) => {
+  const executor = await Executor.create({ threads: 2, caps })
+  t.teardown(() => executor.close())
+  const w = [[0.3, 0.3], [0, 0], [0, 0], [0, 0]] // crc on both threads, 30 % of each window
+  for (const [windowMs, T, every] of [[200, 6, 1], [40, 10, 3]] as const) {
+    const c = parseComposition({ version: 1, windowMs, threads: 2, stressors, windows: Array.from({ length: T }, () => w), metadata: {} })
+    const seen: number[] = []
+    const { trace, result } = await recordReplay(c, (lead, onWindow) => executor.replay(lead, { onWindow: (r) => { seen.push(r.index); onWindow(r) } }), { probe: false })
+    t.equal(seen.length, T + 1, 'the executor played the idle lead window too')
+    t.equal(result.totals.windows, T + 1)
+    t.equal(trace.rows.length, Math.floor(T / every), `${windowMs} ms windows: ${trace.rows.length} rows`)
+    t.same(trace.meta?.notes?.windowsPerRow, every)
+    const period = (windowMs * every) / 1000
+    trace.rows.forEach((row, i) => {
+      // Timers on a loaded machine fire late; a row is never early and must stay in its window.
+      t.ok(row[0]! >= (i + 1) * period - 0.002 && row[0]! < (i + 1.5) * period, `row ${i} at ${row[0]} s, due ${((i + 1) * period).toFixed(3)} s`)
+    })
+  }
+})
