@@ -1,0 +1,71 @@
+// End-to-end generator pipeline on a tiny budget: real stressors, real /proc recording, a tiny
+// model trained with ml/, exported to ONNX and sampled with onnxruntime.
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import t from 'tap'
+import { Rng } from '../../ml/rng.js'
+import { collect } from '../../generator/collect.js'
+import { Device } from '../../generator/device.js'
+import { evalOne } from '../../generator/evaluate.js'
+import { generate, policyFor, targetRows } from '../../generator/generate.js'
+import { saveModel } from '../../generator/model.js'
+import { normalise } from '../../generator/normalise.js'
+import { exportOnnx } from '../../generator/onnx.js'
+import { openParts } from '../../generator/parts.js'
+import { randomComposition } from '../../generator/space.js'
+import { parseTarget, readTarget } from '../../generator/target.js'
+import { train } from '../../generator/train.js'
+
+t.test('collect -> train -> generate -> replay on a tiny budget', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'gen-e2e-'))
+  const data = join(dir, 'data')
+  let progress = 0
+  const ds = await collect({ out: data, windows: 96, windowMs: 100, strategy: 'novelty', round: 24, candidates: 96, onProgress: (d) => { progress = d } })
+  t.equal(ds.samples.length, 96)
+  t.equal(progress, 96)
+  for (const s of ds.samples) {
+    t.ok(s.obs[0]! >= 0 && s.obs[0]! <= 100 && s.obs[2]! >= 0, 'recorded metrics in range')
+  }
+  const busy = ds.samples.map((s) => s.obs[0]!)
+  t.ok(Math.max(...busy) > 30, `the stressors show up in the recording (max cpu_util_0 ${Math.max(...busy).toFixed(0)}%)`)
+
+  const { meta, net } = train(ds.meta.space, ds.samples, { hidden: 48, layers: 2, iterations: 600, batch: 64, seed: 1 })
+  meta.training.data = data
+  const modelDir = join(dir, 'model')
+  saveModel(modelDir, meta, net, exportOnnx(meta.net, net))
+  const parts = await openParts(modelDir)
+  const device = await Device.open(meta.space, 'process')
+  try {
+    // One core busy, the other idle, no disk: easy to tell apart from a random composition.
+    const csv = 'time_s,cpu_util_0,cpu_util_1,disk_read_bytes_per_s,disk_write_bytes_per_s\n' +
+      Array.from({ length: 16 }, (_, i) => `${i + 1},95,0,0,0`).join('\n')
+    const target = parseTarget(csv, meta.space.metrics, 'one-core')
+    const rows = targetRows(meta, target)
+    const windows = await generate(parts, policyFor(parts, 'diffusion'), rows, 1, { seed: 3 })
+    t.equal(windows.length, 16)
+    for (const w of windows) {
+      t.equal(w.length, 16)
+      t.ok(w.every((v) => v >= 0 && v <= 1), 'fractions in [0, 1]')
+    }
+    const l1 = async (ws: Float32Array[]) => {
+      const obs = await device.run(meta.space, ws)
+      let s = 0
+      obs.forEach((o, i) => normalise(meta.ranges, o).forEach((v, n) => { s += Math.abs(v - rows[i]![n]!) }))
+      return s / obs.length
+    }
+    const rng = new Rng(9)
+    const model = await l1(windows)
+    const random = await l1(windows.map(() => randomComposition(meta.space, rng)))
+    t.ok(model < random, `trained model beats random compositions (L1 ${model.toFixed(3)} < ${random.toFixed(3)})`)
+
+    const { result } = await evalOne(device, parts, target, 'search')
+    t.ok(result.mean >= 0 && Number.isFinite(result.mean), `search baseline scores ${result.mean.toFixed(3)}`)
+    t.same(Object.keys(result.per_metric), meta.space.metrics)
+  } finally {
+    await device.close()
+    await parts.release()
+  }
+  t.throws(() => readTarget(join(dir, 'missing.csv'), meta.space.metrics), /cannot read target/)
+  t.throws(() => targetRows(meta, parseTarget('time_s,cpu_util_0\n1,1\n', ['cpu_util_0'])), /differ from the model/)
+})
