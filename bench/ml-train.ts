@@ -2,7 +2,8 @@
  * Training-step throughput of the ml engine on the customers' real shapes: one step = forward,
  * backward (parameter gradients), Adamax update. Three implementations run in this process on
  * the same shapes, interleaved in rounds (median kept) so machine load hits all of them alike:
- * the plain-JS reference, the SIMD WASM kernels, and ORT-compiled graphs (compileMlp).
+ * the plain-JS reference, the SIMD WASM kernels, and ORT-compiled graphs (compileMlp) on 1 and 2
+ * intra-op threads.
  * Prints steps/s, speed-up over JS, and the estimated time of 20,000 Pitot steps (both towers).
  *
  *   npx tsx bench/ml-train.ts [--seconds S] [--rounds R] [--json]
@@ -20,7 +21,7 @@ const SHAPES: Shape[] = [
   { name: 'generator MLP (batch 256)', rows: 256, sizes: [128, 256, 256, 256, 32], act: silu },
   { name: 'small MLP (batch 64)', rows: 64, sizes: [32, 64, 64, 16], act: silu },
 ]
-const IMPLS = ['js', 'wasm', 'ort'] as const
+const IMPLS = ['js', 'wasm', 'ort1', 'ort2'] as const
 type Impl = typeof IMPLS[number]
 
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '1' }, rounds: { type: 'string', default: '3' }, json: { type: 'boolean', default: false } } })
@@ -36,8 +37,8 @@ async function makeStep(shape: Shape, impl: Impl): Promise<Step> {
   const x = rng.fillNormal(k.alloc(shape.rows * shape.sizes[0]))
   const dy = rng.fillNormal(k.alloc(shape.rows * shape.sizes[shape.sizes.length - 1]), 0, 1e-3)
   const opt = new Adamax(mlp.params(), { lr: 1e-3, weightDecay: 1e-4 })
-  if (impl === 'ort') {
-    const fast: CompiledMlp = await compileMlp(mlp)
+  if (impl === 'ort1' || impl === 'ort2') {
+    const fast: CompiledMlp = await compileMlp(mlp, { threads: impl === 'ort1' ? 1 : 2 })
     return async () => { opt.zeroGrad(); await fast.forward(x, shape.rows); await fast.backward(dy); opt.step() }
   }
   return () => {

@@ -84,3 +84,22 @@ t.test('builder and session errors are clear', async (t) => {
   await t.rejects(createSession(join(dir, 'missing.onnx')), { code: 'EM_INVALID_INPUT' })
   await t.rejects(createSession(new Uint8Array([1, 2, 3])), { code: 'EM_INVALID_INPUT' })
 })
+
+t.test('custom ops through the builder: gathers + row-wise dot products (Pitot-style head)', async (t) => {
+  const rng = new Rng(5)
+  const [nw, np, r, batch] = [6, 4, 3, 5]
+  const W = rng.fillNormal(new Float32Array(nw * r)), P = rng.fillNormal(new Float32Array(np * r))
+  const wi = [0, 5, 2, 2, 1], pi = [3, 0, 1, 3, 2]
+  const g = new GraphBuilder('dots')
+  const w = g.input('w_emb', [nw, r]), p = g.initializer('p_emb', P, [np, r])
+  const iw = g.input('wi', ['batch'], 'int64'), ip = g.input('pi', ['batch'], 'int64')
+  const prod = g.op('Mul', [g.op('Gather', [w, iw], { axis: attr.int(0) }), g.op('Gather', [p, ip], { axis: attr.int(0) })])
+  g.output(g.op('ReduceSum', [prod, g.constant([1], [1], 'int64')], { keepdims: attr.int(0) }), 'yhat', ['batch'])
+  const s = await createSession(g.toBytes({ metadata: { r: String(r) } }))
+  const { yhat } = await s.run({
+    w_emb: { data: W, dims: [nw, r] },
+    wi: { data: BigInt64Array.from(wi, BigInt), dims: [batch] }, pi: { data: BigInt64Array.from(pi, BigInt), dims: [batch] },
+  })
+  const ref = wi.map((a, b) => { let d = 0; for (let j = 0; j < r; j++) d += W[a * r + j] * P[pi[b] * r + j]; return d })
+  t.ok(maxDiff(yhat.data as Float32Array, ref) < 1e-5)
+})

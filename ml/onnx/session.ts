@@ -17,6 +17,8 @@ export interface SessionOptions {
   prefer?: 'node' | 'web'
   /** Intra-op threads (default 2: this project's devices are small). */
   threads?: number
+  /** Let idle intra-op threads spin (default false: on a shared 2-core device spinning steals the core the other thread needs). */
+  spinning?: boolean
 }
 
 export interface Session {
@@ -45,7 +47,7 @@ async function load(which: 'node' | 'web', threads: number): Promise<OrtModule> 
  * console.log(s.backend) // 'onnxruntime-node'
  * const { y } = await s.run({ x: { data: x, dims: [rows, 142] } })
  */
-export async function createSession(model: string | Uint8Array, { prefer = 'node', threads = 2 }: SessionOptions = {}): Promise<Session> {
+export async function createSession(model: string | Uint8Array, { prefer = 'node', threads = 2, spinning = false }: SessionOptions = {}): Promise<Session> {
   const order: ('node' | 'web')[] = prefer === 'node' ? ['node', 'web'] : ['web', 'node']
   const errors: string[] = []
   for (const which of order) {
@@ -53,6 +55,7 @@ export async function createSession(model: string | Uint8Array, { prefer = 'node
       const ort = await load(which, threads)
       const session = await ort.InferenceSession.create(model as Uint8Array, {
         intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all', executionMode: 'sequential',
+        extra: { session: { intra_op: { allow_spinning: spinning ? '1' : '0' } } },
       })
       return wrap(ort, session, which === 'node' ? 'onnxruntime-node' : 'onnxruntime-web')
     } catch (e) {
