@@ -95,13 +95,14 @@ async function defaultNative(): Promise<Record<string, boolean> | null> {
  * @example const fp = await deviceFingerprint(); fp.cpu.uarch // 'sapphirerapids'
  */
 export async function deviceFingerprint({ cpuinfoPath = '/proc/cpuinfo', sysRoot = '/sys', native = defaultNative }: FingerprintSources = {}): Promise<DeviceFingerprint> {
-  const info = parseCpuinfo(readText(cpuinfoPath) ?? '')
+  const cpuinfo = readText(cpuinfoPath) ?? ''
+  const info = parseCpuinfo(cpuinfo)
   const vendor = info['vendor_id'] ?? (info['CPU implementer'] ? 'ARM' : '')
   const numOrNull = (v: string | undefined) => (v !== undefined && Number.isFinite(Number(v)) ? Number(v) : null)
   const family = numOrNull(info['cpu family'] ?? info['CPU implementer'])
   const model = numOrNull(info['model'] ?? info['CPU part'])
   const { uarch, platform } = recogniseUarch(process.arch, vendor, family, model)
-  const cores = (readText(cpuinfoPath) ?? '').split('\n').filter((l) => /^processor\s*:/.test(l)).length
+  const cores = cpuinfo.split('\n').filter((l) => /^processor\s*:/.test(l)).length
   return {
     hostname: hostname(),
     arch: process.arch,

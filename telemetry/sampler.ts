@@ -31,6 +31,9 @@ export interface SamplerOptions extends ProcPaths {
 export type OnSample = (row: number[], columns: readonly string[]) => void
 
 const BASE_METRICS = ['mem_used_bytes', 'context_switches_per_s', 'page_faults_per_s', 'major_faults_per_s']
+/** Hardware counter columns, in PERF_COUNTERS order. */
+const COUNTER_METRICS = ['instructions_per_s', 'cycles_per_s', 'llc_misses_per_s']
+const PROBE_METRICS = ['probe_llc_slowdown', 'probe_dram_slowdown']
 
 export class Sampler {
   readonly periodMs: number
@@ -57,7 +60,7 @@ export class Sampler {
     const absent: Record<string, string> = {}
     const hw = counters === 'auto' ? openSystemCounters(cores) : { counters: null, reason: 'disabled by option' }
     this.#counters = hw.counters
-    if (!hw.counters) absent['instructions_per_s,cycles_per_s,llc_misses_per_s'] = hw.reason
+    if (!hw.counters) for (const m of COUNTER_METRICS) absent[m] = hw.reason
     const useProbe = probe === true || (probe === 'auto' && !hw.counters)
     if (useProbe) {
       const c = fingerprint?.caches
@@ -67,13 +70,13 @@ export class Sampler {
       this.#probe = new ContentionProbe({ ...sizes, hops: Math.min(1024, Math.max(256, Math.round(1.024 * periodMs))) })
     } else {
       this.#probe = null
-      absent['probe_llc_slowdown,probe_dram_slowdown'] = hw.counters ? 'hardware counters present' : 'disabled by option'
+      for (const m of PROBE_METRICS) absent[m] = hw.counters ? 'hardware counters present' : 'disabled by option'
     }
     this.columns = [
       'time_s', ...Array.from({ length: cores }, (_, k) => `cpu_util_${k}`), 'disk_read_bytes_per_s', 'disk_write_bytes_per_s',
       ...BASE_METRICS,
-      ...(this.#counters ? ['instructions_per_s', 'cycles_per_s', 'llc_misses_per_s'] : []),
-      ...(this.#probe ? ['probe_llc_slowdown', 'probe_dram_slowdown'] : []),
+      ...(this.#counters ? COUNTER_METRICS : []),
+      ...(this.#probe ? PROBE_METRICS : []),
     ]
     this.#meta = { units: defaultUnits(this.columns), periodS: periodMs / 1000, absent, ...(fingerprint ? { fingerprint } : {}) }
   }

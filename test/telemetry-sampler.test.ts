@@ -61,7 +61,10 @@ t.test('rows are /proc deltas: per-core busy share, whole-disk bytes/s, faults, 
   const trace = s.stop()
   t.equal(trace.rows.length, 1)
   t.equal(trace.meta?.units.cpu_util_0, '%')
-  t.equal(trace.meta?.absent?.['instructions_per_s,cycles_per_s,llc_misses_per_s'], 'disabled by option')
+  t.same(trace.meta?.absent, {
+    instructions_per_s: 'disabled by option', cycles_per_s: 'disabled by option', llc_misses_per_s: 'disabled by option',
+    probe_llc_slowdown: 'disabled by option', probe_dram_slowdown: 'disabled by option',
+  })
   t.throws(() => s.start(), { message: /already stopped/ })
 })
 
