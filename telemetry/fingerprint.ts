@@ -92,7 +92,7 @@ async function defaultNative(): Promise<Record<string, boolean> | null> {
 
 /**
  * Fingerprints this device. Never throws: what cannot be read is null (or empty).
- * @example const fp = await deviceFingerprint(); fp.cpu.uarch // 'sapphirerapids'
+ * @example const fp = await deviceFingerprint(); fp.cpu.uarch // 'emeraldrapids'
  */
 export async function deviceFingerprint({ cpuinfoPath = '/proc/cpuinfo', sysRoot = '/sys', native = defaultNative }: FingerprintSources = {}): Promise<DeviceFingerprint> {
   const cpuinfo = readText(cpuinfoPath) ?? ''

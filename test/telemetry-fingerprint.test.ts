@@ -74,7 +74,7 @@ t.test('a Cortex-A53 without L2 line/ways and L3 encodes as hc-20', async (t) =>
 })
 
 t.test('unknown and nearest microarchitectures', async (t) => {
-  t.same(recogniseUarch('x64', 'GenuineIntel', 6, 207), { uarch: 'sapphirerapids', platform: 'tigerlake' })
+  t.same(recogniseUarch('x64', 'GenuineIntel', 6, 207), { uarch: 'emeraldrapids', platform: 'tigerlake' })
   t.same(recogniseUarch('x64', 'AuthenticAMD', 25, 0x61), { uarch: 'znver4', platform: 'znver3' })
   t.same(recogniseUarch('x64', 'AuthenticAMD', 23, 0x31), { uarch: 'znver2', platform: 'znver2' })
   t.same(recogniseUarch('x64', 'GenuineIntel', 6, 0x01), { uarch: null, platform: null })
