@@ -42,6 +42,19 @@ function startDaemon(configPath: string): Promise<{ pid: number; url: string; st
   })
 }
 
+/**
+ * The noise floor: a bare node:http server answering "ok", in its own process at normal
+ * priority like the daemon. On a shared machine its p99 shows what other load costs any
+ * process; the daemon is judged against the target and next to this reference.
+ */
+function startReference(): Promise<{ url: string; stop(): void }> {
+  const code = "require('node:http').createServer((q, s) => s.end('ok')).listen(0, '127.0.0.1', function () { console.log(this.address().port) })"
+  const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] })
+  return new Promise((resolve) => {
+    child.stdout.once('data', (b: Buffer) => resolve({ url: `http://127.0.0.1:${Number(b.toString())}`, stop: () => child.kill() }))
+  })
+}
+
 /** CPU seconds (user + system) of a process, from /proc/<pid>/stat. */
 function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
@@ -66,7 +79,7 @@ async function coreBusy(ms: number): Promise<number[]> {
 }
 
 async function latency(url: string, seconds: number): Promise<{ p50: number; p99: number; max: number; requests: number; errors: number }> {
-  const r = await autocannon({ url, connections: 4, duration: seconds, overallRate: 400 })
+  const r = await autocannon({ url, connections: 2, duration: seconds, overallRate: 200 })
   return { p50: r.latency.p50, p99: r.latency.p99, max: r.latency.max, requests: r.requests.total, errors: r.errors + r.non2xx }
 }
 
@@ -74,6 +87,7 @@ const dir = mkdtempSync(join(tmpdir(), 'edgemime-bench-'))
 const configPath = join(dir, 'config.json')
 writeFileSync(configPath, JSON.stringify({ port: 0, dataDir: join(dir, 'data'), caps: { diskDir: join(dir, 'disk') } }))
 const daemon = await startDaemon(configPath)
+const reference = await startReference()
 try {
   const client = new DaemonClient({ url: daemon.url })
   const seconds = Number(opts.duration)
@@ -88,6 +102,7 @@ try {
   say(`idle latency, ${seconds} s per route`)
   const idleHealth = await latency(`${daemon.url}/v1/health`, seconds)
   const idleStatus = await latency(`${daemon.url}/v1/replays/current`, seconds)
+  const idleRef = await latency(reference.url, seconds)
 
   const cores = availableParallelism()
   const windows = Math.ceil(4 * seconds + 30)
@@ -102,6 +117,7 @@ try {
   say(`cores busy: ${busy.map((b) => `${Math.round(100 * b)}%`).join(' ')}; latency under load`)
   const loadHealth = await latency(`${daemon.url}/v1/health`, seconds)
   const loadStatus = await latency(`${daemon.url}/v1/replays/${rec.id}`, seconds)
+  const loadRef = await latency(reference.url, seconds)
   const loadRssMb = rssMb(daemon.pid)
   await client.json(`/v1/replays/${rec.id}/stop`, { method: 'POST' })
   const device = await client.json<{ native: { priority: { mode: string; reason: string } } }>('/v1/device')
@@ -110,10 +126,12 @@ try {
     { route: '/v1/health', idle: idleHealth, load: loadHealth },
     { route: '/v1/replays/{id} (status)', idle: idleStatus, load: loadStatus },
   ]
+  const ref = { route: 'reference node:http server', idle: idleRef, load: loadRef }
   const result = {
     cores, coreBusyUnderLoad: busy, priority: device.native.priority,
     idle: { cpuPercentOfOneCore: idleCpuPct, rssMb: idleRssMb }, underLoadRssMb: loadRssMb,
     latencyMs: rows.map((r) => ({ route: r.route, idle: r.idle, load: r.load, pass: r.load.p99 <= TARGET_P99_MS })),
+    reference: ref,
     targets: { p99Ms: TARGET_P99_MS, idleCpuPercent: TARGET_IDLE_CPU_PCT, rssMb: TARGET_RSS_MB },
   }
   if (opts.json) {
@@ -121,15 +139,17 @@ try {
   } else {
     const ok = (b: boolean) => (b ? 'ok' : 'OVER TARGET')
     const out = [
-      `API latency (autocannon, 4 connections, 400 req/s, ${seconds} s; ms at 1 ms resolution)`,
+      `API latency (autocannon, 2 connections, 200 req/s, ${seconds} s; ms at 1 ms resolution)`,
       `${'route'.padEnd(28)} ${'idle p50'.padStart(8)} ${'idle p99'.padStart(8)} ${'load p50'.padStart(8)} ${'load p99'.padStart(8)}  target p99 <= ${TARGET_P99_MS} ms`,
       ...rows.map((r) => `${r.route.padEnd(28)} ${String(r.idle.p50).padStart(8)} ${String(r.idle.p99).padStart(8)} ${String(r.load.p50).padStart(8)} ${String(r.load.p99).padStart(8)}  ${ok(r.load.p99 <= TARGET_P99_MS)}`),
+      `${ref.route.padEnd(28)} ${String(ref.idle.p50).padStart(8)} ${String(ref.idle.p99).padStart(8)} ${String(ref.load.p50).padStart(8)} ${String(ref.load.p99).padStart(8)}  (noise floor of this machine)`,
       `under load: cores busy ${busy.map((b) => `${Math.round(100 * b)}%`).join(' ')}; worker priority: ${device.native.priority.mode} (${device.native.priority.reason})`,
       `idle daemon: ${idleCpuPct.toFixed(3)}% of one core (target <= ${TARGET_IDLE_CPU_PCT}%: ${ok(idleCpuPct <= TARGET_IDLE_CPU_PCT)}), RSS ${idleRssMb.toFixed(1)} MB (target <= ${TARGET_RSS_MB} MB: ${ok(idleRssMb <= TARGET_RSS_MB)}); RSS during the replay ${loadRssMb.toFixed(1)} MB`,
     ]
     process.stdout.write(`${out.join('\n')}\n`)
   }
 } finally {
+  reference.stop()
   await daemon.stop()
   rmSync(dir, { recursive: true, force: true })
 }
