@@ -20,11 +20,14 @@ export interface ContentionProbeOptions {
   seed?: number
 }
 
-/** Buffer sizes for a device: half the LLC (at least 2×L2, at most 32 MB) and 4×LLC (16-64 MB). */
+/**
+ * Buffer sizes for a device: half the LLC (at least 2×L2 so it is not served by L2, where the
+ * LLC is big enough; at most 32 MiB) and 4×LLC (16-64 MiB). Without an L3, pass the L2 as both.
+ */
 export function probeSizes(l2Bytes: number, llcBytes: number): { llcBytes: number; dramBytes: number } {
   const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v))
   return {
-    llcBytes: clamp(llcBytes / 2, 2 * l2Bytes, 32 << 20),
+    llcBytes: Math.max(64 << 10, clamp(llcBytes / 2, llcBytes > 4 * l2Bytes ? 2 * l2Bytes : 0, 32 << 20)),
     dramBytes: clamp(4 * llcBytes, 16 << 20, 64 << 20),
   }
 }
