@@ -45,3 +45,13 @@ t.test('safetensors round trip and mismatch errors', async (t) => {
   t.throws(() => loadParams(file, new Mlp([3, 5, 2], { name: 'm' }).params()), /shape/)
   t.throws(() => loadParams(file, new Mlp([3, 4, 2], { name: 'x' }).params()), /no parameter/)
 })
+
+t.test('malformed parameter files are refused with clear errors', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'ml-bad-'))
+  const { writeFileSync } = await import('node:fs')
+  const short = join(dir, 'short'), badJson = join(dir, 'json'), badLen = join(dir, 'len')
+  writeFileSync(short, Buffer.from([1, 2]))
+  const head = Buffer.alloc(8); head.writeBigUInt64LE(4n); writeFileSync(badJson, Buffer.concat([head, Buffer.from('{{{{')]))
+  const big = Buffer.alloc(8); big.writeBigUInt64LE(1000n); writeFileSync(badLen, Buffer.concat([big, Buffer.from('{}')]))
+  for (const f of [short, badJson, badLen]) t.throws(() => readTensors(f), { code: 'EM_INVALID_INPUT' })
+})
