@@ -59,7 +59,7 @@ export function stressorCatalog(sizes: CacheSizes = readCacheSizes()): StressorS
   // Past the LLC so that DRAM stressors really reach memory, but bounded for small devices.
   const dram = clamp(2 * sizes.llcBytes, 32 * MiB, Math.min(256 * MiB, Math.max(32 * MiB, sizes.memoryBytes / 32)))
   const cpu: StressorSpec[] = [
-    { name: 'cpu-crc32c', family: 'cpu', kernel: 'crc32c', description: 'CRC32C (slicing-by-8 tables) over a cold DRAM-sized buffer',
+    { name: 'cpu-crc32c', family: 'cpu', kernel: 'crc32c', description: 'CRC32C (slicing-by-8 tables, two lanes) over a cold DRAM-sized buffer',
       params: bufferParam(dram, 'buffer hashed sequentially, wrapping around'), workingSetBytes: byBuffer, diskBytes: noDisk },
     { name: 'cpu-fp-simd', family: 'cpu', kernel: 'fp-distance', description: 'f32x4 squared Euclidean distances between 64-dim points held in L1',
       params: bufferParam(sizes.l1dBytes / 2, 'point set (64 f32 per point)', 8 * KiB), workingSetBytes: byBuffer, diskBytes: noDisk },

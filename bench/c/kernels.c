@@ -34,18 +34,25 @@ static void crc_init(void) {
   }
 }
 #define CRC_UNIT 4096
+static inline uint32_t step8(uint32_t crc, const uint8_t *p) {
+  uint32_t lo, hi;
+  memcpy(&lo, p, 4); memcpy(&hi, p + 4, 4);
+  lo ^= crc;
+  return T8[7][lo & 0xff] ^ T8[6][(lo >> 8) & 0xff] ^ T8[5][(lo >> 16) & 0xff] ^ T8[4][lo >> 24] ^
+         T8[3][hi & 0xff] ^ T8[2][(hi >> 8) & 0xff] ^ T8[1][(hi >> 16) & 0xff] ^ T8[0][hi >> 24];
+}
+/* Two CRC32C lanes per 4 KiB unit (one per half), state = xor of the lanes. */
 static size_t crc_run(const uint8_t *buf, size_t len, size_t off, uint32_t units) {
   uint32_t crc = ~(uint32_t)sink;
   for (uint32_t u = 0; u < units; u++) {
-    const uint8_t *p = buf + off, *end = p + CRC_UNIT;
+    const uint8_t *p = buf + off, *end = p + CRC_UNIT / 2;
+    uint32_t b = 0xffffffffu;
     while (p < end) {
-      uint32_t lo, hi;
-      memcpy(&lo, p, 4); memcpy(&hi, p + 4, 4);
-      lo ^= crc;
-      crc = T8[7][lo & 0xff] ^ T8[6][(lo >> 8) & 0xff] ^ T8[5][(lo >> 16) & 0xff] ^ T8[4][lo >> 24] ^
-            T8[3][hi & 0xff] ^ T8[2][(hi >> 8) & 0xff] ^ T8[1][(hi >> 16) & 0xff] ^ T8[0][hi >> 24];
+      crc = step8(crc, p);
+      b = step8(b, p + CRC_UNIT / 2);
       p += 8;
     }
+    crc ^= b;
     off += CRC_UNIT;
     if (off + CRC_UNIT > len) off = 0;
   }
@@ -65,17 +72,16 @@ static void fp_init(float *buf, uint32_t n, uint32_t seed) {
 static uint32_t fp_run(const float *buf, uint32_t n, uint32_t cur, uint32_t units) {
   v4sf total = {0, 0, 0, 0};
   const v4sf *q = (const v4sf *)buf;
-  for (uint32_t u = 0; u < units; u++) {
-    for (uint32_t i = 0; i < FP_UNIT; i++) {
-      const v4sf *p = (const v4sf *)(buf + (size_t)cur * 64);
-      v4sf a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0};
-      for (int d = 0; d < 16; d += 4) {
-        v4sf d0 = p[d] - q[d], d1 = p[d + 1] - q[d + 1], d2 = p[d + 2] - q[d + 2], d3 = p[d + 3] - q[d + 3];
-        a0 += d0 * d0; a1 += d1 * d1; a2 += d2 * d2; a3 += d3 * d3;
-      }
-      total += (a0 + a1) + (a2 + a3);
-      cur = cur + 1 == n ? 0 : cur + 1;
+  for (uint32_t g = 0; g < units * (FP_UNIT / 4); g++) {
+    const v4sf *p = (const v4sf *)(buf + (size_t)cur * 64);
+    v4sf a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0};
+    for (int d = 0; d < 16; d++) {
+      v4sf qd = q[d];
+      v4sf d0 = p[d] - qd, d1 = p[d + 16] - qd, d2 = p[d + 32] - qd, d3 = p[d + 48] - qd;
+      a0 += d0 * d0; a1 += d1 * d1; a2 += d2 * d2; a3 += d3 * d3;
     }
+    total += (a0 + a1) + (a2 + a3);
+    cur = cur + 4 >= n ? 0 : cur + 4;
   }
   float s = total[0] + total[1] + total[2] + total[3];
   uint32_t bits; memcpy(&bits, &s, 4); sink = bits;

@@ -36,22 +36,34 @@ export function crcInit(): void {
   }
 }
 
-/** Hashes `units` × CRC_UNIT bytes of buf[0, len) from `off`, wrapping; returns the new offset. */
+/** One slicing-by-8 step: the CRC after 8 more bytes (lo, hi little-endian words). */
+// @ts-ignore: decorator
+@inline function step8(crc: u32, lo: u32, hi: u32): u32 {
+  lo ^= crc
+  // Table t sits at CRC_TABLE + t KiB: constant offsets of the loads, no address additions.
+  return load<u32>(<usize>(lo << 2) & 0x3fc, CRC_TABLE + (7 << 10)) ^ load<u32>(<usize>(lo >>> 6) & 0x3fc, CRC_TABLE + (6 << 10)) ^
+    load<u32>(<usize>(lo >>> 14) & 0x3fc, CRC_TABLE + (5 << 10)) ^ load<u32>(<usize>(lo >>> 22) & 0x3fc, CRC_TABLE + (4 << 10)) ^
+    load<u32>(<usize>(hi << 2) & 0x3fc, CRC_TABLE + (3 << 10)) ^ load<u32>(<usize>(hi >>> 6) & 0x3fc, CRC_TABLE + (2 << 10)) ^
+    load<u32>(<usize>(hi >>> 14) & 0x3fc, CRC_TABLE + (1 << 10)) ^ load<u32>(<usize>(hi >>> 22) & 0x3fc, CRC_TABLE)
+}
+
+/**
+ * Hashes `units` × CRC_UNIT bytes of buf[0, len) from `off`, wrapping; returns the new offset.
+ * Each unit runs two CRC32C lanes, one per half, so that two lookup chains overlap (a single
+ * CRC chain is bound by load latency); the running state is the xor of the two lanes.
+ */
 export function crcRun(buf: usize, len: usize, off: usize, units: u32): usize {
   let crc: u32 = ~(<u32>sink)
   for (let u: u32 = 0; u < units; u++) {
     let p = buf + off
-    const end = p + CRC_UNIT
+    const end = p + CRC_UNIT / 2
+    let b: u32 = 0xffffffff
     while (p < end) {
-      const lo = load<u32>(p) ^ crc
-      // Table t sits at CRC_TABLE + t KiB: the additions fold into the loads' offsets. The upper
-      // four bytes need no xor with the running CRC, so they are loaded as bytes directly.
-      crc = load<u32>(<usize>(lo << 2) & 0x3fc, CRC_TABLE + (7 << 10)) ^ load<u32>(<usize>(lo >>> 6) & 0x3fc, CRC_TABLE + (6 << 10)) ^
-        load<u32>(<usize>(lo >>> 14) & 0x3fc, CRC_TABLE + (5 << 10)) ^ load<u32>(<usize>(lo >>> 22) & 0x3fc, CRC_TABLE + (4 << 10)) ^
-        load<u32>(<usize>load<u8>(p, 4) << 2, CRC_TABLE + (3 << 10)) ^ load<u32>(<usize>load<u8>(p, 5) << 2, CRC_TABLE + (2 << 10)) ^
-        load<u32>(<usize>load<u8>(p, 6) << 2, CRC_TABLE + (1 << 10)) ^ load<u32>(<usize>load<u8>(p, 7) << 2, CRC_TABLE)
+      crc = step8(crc, load<u32>(p), load<u32>(p, 4))
+      b = step8(b, load<u32>(p, CRC_UNIT / 2), load<u32>(p, CRC_UNIT / 2 + 4))
       p += 8
     }
+    crc ^= b
     off += CRC_UNIT
     if (off + CRC_UNIT > len) off = 0
   }
@@ -75,33 +87,27 @@ export function fpInit(buf: usize, n: u32, seed: u32): void {
   }
 }
 
-/** Distances from point 0 to `units` × FP_UNIT points from index `cur`, wrapping; returns new cur. */
+/**
+ * Distances from point 0 to `units` × FP_UNIT points from index `cur`, wrapping (n is a multiple
+ * of 4); returns the new cur. Four points at a time: each query vector is loaded once for four
+ * points, and the four accumulators are independent chains.
+ */
 export function fpRun(buf: usize, n: u32, cur: u32, units: u32): u32 {
   let total = f32x4.splat(0)
-  for (let u: u32 = 0; u < units; u++) {
-    for (let i: u32 = 0; i < FP_UNIT; i++) {
-      const p = buf + <usize>cur * FP_POINT
-      // Four accumulators hide the add latency; unrolled by hand (V8 does not unroll loops).
-      let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0)
-      const d00 = f32x4.sub(v128.load(p, 0), v128.load(buf, 0)); a0 = f32x4.add(a0, f32x4.mul(d00, d00))
-      const d01 = f32x4.sub(v128.load(p, 16), v128.load(buf, 16)); a1 = f32x4.add(a1, f32x4.mul(d01, d01))
-      const d02 = f32x4.sub(v128.load(p, 32), v128.load(buf, 32)); a2 = f32x4.add(a2, f32x4.mul(d02, d02))
-      const d03 = f32x4.sub(v128.load(p, 48), v128.load(buf, 48)); a3 = f32x4.add(a3, f32x4.mul(d03, d03))
-      const d10 = f32x4.sub(v128.load(p, 64), v128.load(buf, 64)); a0 = f32x4.add(a0, f32x4.mul(d10, d10))
-      const d11 = f32x4.sub(v128.load(p, 80), v128.load(buf, 80)); a1 = f32x4.add(a1, f32x4.mul(d11, d11))
-      const d12 = f32x4.sub(v128.load(p, 96), v128.load(buf, 96)); a2 = f32x4.add(a2, f32x4.mul(d12, d12))
-      const d13 = f32x4.sub(v128.load(p, 112), v128.load(buf, 112)); a3 = f32x4.add(a3, f32x4.mul(d13, d13))
-      const d20 = f32x4.sub(v128.load(p, 128), v128.load(buf, 128)); a0 = f32x4.add(a0, f32x4.mul(d20, d20))
-      const d21 = f32x4.sub(v128.load(p, 144), v128.load(buf, 144)); a1 = f32x4.add(a1, f32x4.mul(d21, d21))
-      const d22 = f32x4.sub(v128.load(p, 160), v128.load(buf, 160)); a2 = f32x4.add(a2, f32x4.mul(d22, d22))
-      const d23 = f32x4.sub(v128.load(p, 176), v128.load(buf, 176)); a3 = f32x4.add(a3, f32x4.mul(d23, d23))
-      const d30 = f32x4.sub(v128.load(p, 192), v128.load(buf, 192)); a0 = f32x4.add(a0, f32x4.mul(d30, d30))
-      const d31 = f32x4.sub(v128.load(p, 208), v128.load(buf, 208)); a1 = f32x4.add(a1, f32x4.mul(d31, d31))
-      const d32 = f32x4.sub(v128.load(p, 224), v128.load(buf, 224)); a2 = f32x4.add(a2, f32x4.mul(d32, d32))
-      const d33 = f32x4.sub(v128.load(p, 240), v128.load(buf, 240)); a3 = f32x4.add(a3, f32x4.mul(d33, d33))
-      total = f32x4.add(total, f32x4.add(f32x4.add(a0, a1), f32x4.add(a2, a3)))
-      cur = cur + 1 == n ? 0 : cur + 1
+  for (let g: u32 = 0; g < units * (FP_UNIT / 4); g++) {
+    const p = buf + <usize>cur * FP_POINT
+    let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0)
+    for (let d: usize = 0; d < FP_POINT; d += 16) {
+      const q = v128.load(buf + d)
+      const d0 = f32x4.sub(v128.load(p + d), q)
+      const d1 = f32x4.sub(v128.load(p + d, FP_POINT), q)
+      const d2 = f32x4.sub(v128.load(p + d, 2 * FP_POINT), q)
+      const d3 = f32x4.sub(v128.load(p + d, 3 * FP_POINT), q)
+      a0 = f32x4.add(a0, f32x4.mul(d0, d0)); a1 = f32x4.add(a1, f32x4.mul(d1, d1))
+      a2 = f32x4.add(a2, f32x4.mul(d2, d2)); a3 = f32x4.add(a3, f32x4.mul(d3, d3))
     }
+    total = f32x4.add(total, f32x4.add(f32x4.add(a0, a1), f32x4.add(a2, a3)))
+    cur = cur + 4 >= n ? 0 : cur + 4
   }
   sink = <u64>reinterpret<u32>(f32x4.extract_lane(total, 0) + f32x4.extract_lane(total, 1) +
     f32x4.extract_lane(total, 2) + f32x4.extract_lane(total, 3))
