@@ -22,7 +22,8 @@ export interface DaemonMetrics {
 export function createMetrics(): DaemonMetrics {
   const registry = new Registry()
   // Process CPU, RSS, heap, event-loop lag: what shows whether stressors starve the service.
-  collectDefaultMetrics({ register: registry, prefix: 'edgemime_' })
+  // A 50 ms event-loop-delay resolution instead of 10 ms: fewer wake-ups while idle.
+  collectDefaultMetrics({ register: registry, prefix: 'edgemime_', eventLoopMonitoringPrecision: 50 })
   const registers = [registry]
   return {
     registry,

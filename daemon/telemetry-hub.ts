@@ -7,6 +7,9 @@
 import { Sampler } from '../telemetry/index.js'
 import type { DaemonMetrics } from './metrics.js'
 
+/** The telemetry Sampler keeps every row it takes; a fresh one every ROTATE rows bounds that. */
+const ROTATE = 3600
+
 export interface TelemetrySample {
   /** Epoch ms of the sample. */
   t: number
@@ -18,6 +21,7 @@ export class TelemetryHub {
   readonly #listeners = new Set<(s: TelemetrySample) => void>()
   #sampler: Sampler | undefined
   #latest: TelemetrySample | undefined
+  #rows = 0
 
   constructor(periodMs: () => number) {
     this.#periodMs = periodMs
@@ -26,10 +30,7 @@ export class TelemetryHub {
   /** Calls `fn` with every sample until the returned function is called. */
   subscribe(fn: (s: TelemetrySample) => void): () => void {
     this.#listeners.add(fn)
-    if (!this.#sampler) {
-      this.#sampler = new Sampler({ periodMs: this.#periodMs(), probe: false })
-      this.#sampler.start((row, columns) => this.#publish(row, columns))
-    }
+    if (!this.#sampler) this.#startSampler()
     return () => {
       this.#listeners.delete(fn)
       if (this.#listeners.size === 0 && this.#sampler) {
@@ -57,7 +58,17 @@ export class TelemetryHub {
     this.#sampler = undefined
   }
 
+  #startSampler(): void {
+    this.#rows = 0
+    this.#sampler = new Sampler({ periodMs: this.#periodMs(), probe: false })
+    this.#sampler.start((row, columns) => this.#publish(row, columns))
+  }
+
   #publish(row: number[], columns: readonly string[]): void {
+    if (++this.#rows >= ROTATE) {
+      this.#sampler?.stop()
+      this.#startSampler()
+    }
     const values: Record<string, number> = {}
     columns.forEach((c, i) => { if (c !== 'time_s') values[c] = row[i]! })
     this.#latest = { t: Date.now(), values }
