@@ -14,7 +14,7 @@ const USAGE = `usage: edgemime predictor <command> [options]
   eval    --data DIR --split S --replicates R [--json] [--variants pitot,no_interference,no_side_information,cold]
           [--workers N] [--steps N] [--set key=value ...]
   train   --data DIR --out MODEL_DIR [--steps N] [--val-share F] [--set key=value ...]
-  test    --model MODEL_DIR --data DIR2 [--json]
+  test    --model MODEL_DIR --data DIR2 [--json] [--plot bounds.svg|.png]
   predict --model MODEL_DIR --platform P --workload W [--with K1,K2] [--eps E]
   update  --model MODEL_DIR --data DIR_NEW [--json]   warm-started update with new rows, saved in place
 `
@@ -46,7 +46,7 @@ const OPTIONS = {
   data: { type: 'string' }, split: { type: 'string' }, replicates: { type: 'string' }, json: { type: 'boolean' },
   variants: { type: 'string' }, workers: { type: 'string' }, steps: { type: 'string' }, set: { type: 'string', multiple: true },
   out: { type: 'string' }, 'val-share': { type: 'string' }, model: { type: 'string' }, platform: { type: 'string' },
-  workload: { type: 'string' }, with: { type: 'string' }, eps: { type: 'string' },
+  workload: { type: 'string' }, plot: { type: 'string' }, with: { type: 'string' }, eps: { type: 'string' },
 } as const
 
 const VARIANTS: Variant[] = ['pitot', 'no_interference', 'no_side_information', 'cold']
@@ -80,7 +80,7 @@ export async function run(argv: string[]): Promise<number> {
       return 0
     }
     case 'test': {
-      const r = testModel(need(o.model, 'model'), need(o.data, 'data'))
+      const r = testModel(need(o.model, 'model'), need(o.data, 'data'), o.plot)
       print(r, formatTable({ model: r }, NaN))
       return 0
     }

@@ -5,6 +5,8 @@
  * @module
  */
 import { join } from 'node:path'
+import { writeChart } from '../common/plot.js'
+import { boundsChart } from './plot.js'
 import { loadDataset, loadPools } from './data.js'
 import { evaluatePools } from './evaluate.js'
 import { fitPredictor } from './fit.js'
@@ -42,10 +44,14 @@ export function trainModel(dataDir: string, outDir: string, { config = {}, valSh
   }
 }
 
-/** Scores a saved model on all rows of `dataDir` (observation files only; features come from the model). */
-export function testModel(modelDir: string, dataDir: string): { pools: Record<string, PoolMetrics> } {
+/**
+ * Scores a saved model on all rows of `dataDir` (observation files only; features come from the
+ * model). With `plot` (.svg or .png) also draws the bounds plot of those rows.
+ */
+export function testModel(modelDir: string, dataDir: string, plot?: string): { pools: Record<string, PoolMetrics> } {
   const s = loadModel(modelDir)
   const pools = loadPools(dataDir, s.platforms.count, s.workloads.count)
   const all = pools.map((o) => Int32Array.from({ length: o.logT.length }, (_, r) => r))
+  if (plot) writeChart(boundsChart(s.model, s.calibration, pools, all), plot)
   return { pools: evaluatePools(s.model, s.calibration, pools, all) }
 }

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { execFile } from 'node:child_process'
-import { existsSync, mkdtempSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -19,7 +19,9 @@ const model = join(mkdtempSync(join(tmpdir(), 'pitot-model-')), 'm')
 t.test('train writes a model directory; test prints the contract JSON', async (t) => {
   await cli('train', '--data', train.dir, '--out', model, ...tiny)
   for (const f of ['params.safetensors', 'model.json', 'model.onnx', 'rows/train/mf.csv', 'rows/cal/if2.csv']) t.ok(existsSync(join(model, f)), f)
-  const { stdout } = await cli('test', '--model', model, '--data', heldOut.dir, '--json')
+  const plot = join(model, 'bounds.svg')
+  const { stdout } = await cli('test', '--model', model, '--data', heldOut.dir, '--json', '--plot', plot)
+  t.match(readFileSync(plot, 'utf8'), /<svg[\s\S]*covered/, 'bounds plot written')
   const r = JSON.parse(stdout)
   t.same(Object.keys(r.pools).sort(), ['0', '1'])
   for (const pool of ['0', '1']) {

@@ -1,0 +1,59 @@
+/**
+ * The orchestrator-facing figures of the predictor on the Pitot data:
+ *  - scoring one workload against 10,000 (platform, co-runner set) candidates (target ≤ 10 ms),
+ *  - a warm-started update with 1,000 new rows (target ≤ 5 s) and coverage after it,
+ *  - predictions for platforms/workloads given only by features.
+ * Usage: npx tsx bench/predictor-online.ts [DATA_DIR] [STEPS]
+ */
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Rng } from '../ml/index.js'
+import { loadDataset } from '../predictor/data.js'
+import { evaluatePools } from '../predictor/evaluate.js'
+import { fitPredictor } from '../predictor/fit.js'
+import { loadPredictor } from '../predictor/predictor.js'
+import { selectRows, splitRows } from '../predictor/split.js'
+import { saveModel } from '../predictor/store.js'
+import { DEFAULT_CONFIG } from '../predictor/types.js'
+import { updatePredictor } from '../predictor/update.js'
+
+const [dir = '../shared/data/pitot', steps = '300'] = process.argv.slice(2)
+const ds = loadDataset(dir)
+const split = splitRows(ds.pools, 0.5, 42)
+const t0 = performance.now()
+const f = fitPredictor(ds, split.train, split.val, { ...DEFAULT_CONFIG, steps: Number(steps) })
+console.log(`fit (${steps} steps): ${((performance.now() - t0) / 1000).toFixed(1)} s wall`)
+const modelDir = join(mkdtempSync(join(tmpdir(), 'pitot-bench-')), 'model')
+saveModel(modelDir, { model: f.model, platforms: ds.platforms, workloads: ds.workloads, eps: f.eps, calibration: f.calibration, coldStart: f.coldStart, info: {} },
+  { train: ds.pools.map((o, a) => selectRows(o, split.train[a])), cal: ds.pools.map((o, a) => selectRows(o, split.val[a])) })
+const p = loadPredictor(modelDir)
+
+// Scoring: 10,000 candidates, each a platform and one co-runner; median of 30 runs.
+const rng = new Rng(1), n = 10000
+const plat = Int32Array.from({ length: n }, () => rng.int(ds.platforms.count))
+const co = Int32Array.from({ length: n }, () => rng.int(ds.workloads.count))
+const times: number[] = []
+for (let r = 0; r < 30; r++) {
+  const s = performance.now()
+  p.scoreCandidates(r % ds.workloads.count, plat, co, 1, 0.05)
+  times.push(performance.now() - s)
+}
+times.sort((a, b) => a - b)
+console.log(`scoreCandidates 10,000 (1 co-runner, eps .05): median ${times[15].toFixed(2)} ms, min ${times[0].toFixed(2)} ms (target ≤ 10 ms)`)
+
+// Update: 1,000 new rows drawn from the test rows (500 isolated, 500 2-way); coverage on the rest.
+const fresh = ds.pools.map((o, a) => selectRows(o, split.test[a].subarray(0, 500)))
+const rest = split.test.map((idx) => idx.subarray(500))
+const before = evaluatePools(p.stored.model, p.stored.calibration, ds.pools, rest)
+const u = updatePredictor(p, fresh)
+const after = evaluatePools(p.stored.model, p.stored.calibration, ds.pools, rest)
+console.log(`update with ${u.newRows} rows: ${u.seconds.toFixed(2)} s wall (${u.training.steps} steps; target ≤ 5 s)`)
+for (const pool of Object.keys(after)) {
+  const cov = (m: typeof after) => Object.entries(m[pool].eps).map(([e, b]) => `${e}:${b.coverage.toFixed(4)}`).join(' ')
+  console.log(`pool ${pool}: MAPE ${(100 * before[pool].mape).toFixed(2)}% -> ${(100 * after[pool].mape).toFixed(2)}%; coverage before ${cov(before)} after ${cov(after)}`)
+}
+
+// Features only: a platform and a workload passed as raw vectors (as if never seen).
+const row = { platform: { features: Array.from(ds.platforms.features.subarray(0, ds.platforms.dim)) }, workload: { features: Array.from(ds.workloads.features.subarray(0, ds.workloads.dim)) } }
+console.log(`features-only prediction of (platform 0, workload 0): ${p.predict([row])[0].toFixed(0)} µs; by index: ${p.predict([{ platform: 0, workload: 0 }])[0].toFixed(0)} µs`)
