@@ -42,8 +42,8 @@ export interface Binding {
   setIdlePolicy(tid: number): void
   alignedBuffer(size: number, alignment: number): ArrayBuffer
   openFile(path: string, write: boolean, direct: boolean): RawFile
-  /** Opens instructions, cycles, LLC misses for pid (0 = this process) on cpu (-1 = any). */
-  perfOpen(pid: number, cpu: number): RawPerf
+  /** Opens perf events (perf_event_attr type and configs) for pid (0 = this process) on cpu (-1 = any). */
+  perfOpen(pid: number, cpu: number, type: number, configs: number[]): RawPerf
 }
 
 function candidates(): URL[] {

@@ -11,6 +11,11 @@ import { binding, type RawPerf } from './binding.js'
 export const PERF_COUNTERS = ['instructions', 'cycles', 'llcMisses'] as const
 export type PerfCounterName = typeof PERF_COUNTERS[number]
 
+// linux/perf_event.h: PERF_TYPE_HARDWARE and PERF_COUNT_HW_{INSTRUCTIONS,CPU_CYCLES,CACHE_MISSES},
+// in PERF_COUNTERS order. CACHE_MISSES is the last-level cache on x86 and most ARM cores.
+const PERF_TYPE_HARDWARE = 0
+const HW_CONFIGS = [1, 0, 3]
+
 /** What to count: one process (pid 0 = this one, all its threads) and/or one CPU (-1 = any). */
 export interface PerfTarget { pid?: number, cpu?: number }
 
@@ -38,7 +43,7 @@ function check({ pid = 0, cpu = -1 }: PerfTarget): { pid: number, cpu: number } 
 export function perfCountersReason(target: PerfTarget = {}): string | null {
   const { pid, cpu } = check(target)
   if (!binding) return 'needs the native addon'
-  const raw = binding.perfOpen(pid, cpu)
+  const raw = binding.perfOpen(pid, cpu, PERF_TYPE_HARDWARE, HW_CONFIGS)
   raw.close()
   if (raw.errors.some((e) => e === null)) return null
   return raw.errors.map((e, i) => `${PERF_COUNTERS[i]}: ${e}`).join('; ')
@@ -69,7 +74,7 @@ function wrap(raw: RawPerf): PerfCounters {
 export function openPerfCounters(target: PerfTarget = {}): PerfCounters | null {
   const { pid, cpu } = check(target)
   if (!binding) return null
-  const raw = binding.perfOpen(pid, cpu)
+  const raw = binding.perfOpen(pid, cpu, PERF_TYPE_HARDWARE, HW_CONFIGS)
   if (raw.errors.every((e) => e !== null)) {
     raw.close()
     return null

@@ -1,5 +1,6 @@
-// Hardware counters through perf_event_open: instructions, cycles and LLC misses, user space
-// only (what perf_event_paranoid 2 still allows). perf_event_open counts one thread, so a
+// Counters through perf_event_open, user space only (what perf_event_paranoid 2 still allows):
+// the caller names the event type and configs (native/perf.ts asks for instructions, cycles and
+// LLC misses; tests use software events, which every kernel has). perf_event_open counts one thread, so a
 // process is counted by opening every thread in /proc/<pid>/task with inherit set (threads
 // started later are counted through their creator) and summing.
 #include <dirent.h>
@@ -18,13 +19,12 @@
 namespace edgemime {
 namespace {
 
-constexpr uint64_t kEvents[] = {PERF_COUNT_HW_INSTRUCTIONS, PERF_COUNT_HW_CPU_CYCLES, PERF_COUNT_HW_CACHE_MISSES};
-constexpr size_t kCounters = sizeof kEvents / sizeof kEvents[0];
+constexpr size_t kMaxCounters = 8;
 
-int OpenEvent(uint64_t config, pid_t tid, int cpu) {
+int OpenEvent(uint32_t type, uint64_t config, pid_t tid, int cpu) {
   perf_event_attr attr{};
   attr.size = sizeof attr;
-  attr.type = PERF_TYPE_HARDWARE;
+  attr.type = type;
   attr.config = config;
   attr.read_format = PERF_FORMAT_TOTAL_TIME_ENABLED | PERF_FORMAT_TOTAL_TIME_RUNNING;
   attr.exclude_kernel = 1;
@@ -55,17 +55,30 @@ class Perf : public Napi::ObjectWrap<Perf> {
                         InstanceMethod<&Perf::Reset>("reset"), InstanceMethod<&Perf::Close>("close")});
   }
 
-  // new Perf(pid, cpu); a counter whose every thread is refused keeps the first errno.
+  // new Perf(pid, cpu, type, configs); a counter whose every thread is refused keeps the first errno.
   explicit Perf(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Perf>(info) {
     pid_t pid = static_cast<pid_t>(IntArg(info, 0, "pid", -1, INT32_MAX));
     int cpu = static_cast<int>(IntArg(info, 1, "cpu", -1, 4095));
+    uint32_t type = static_cast<uint32_t>(IntArg(info, 2, "type", 0, PERF_TYPE_MAX - 1));
     if (pid == -1 && cpu == -1) throw Napi::RangeError::New(info.Env(), "pid -1 needs a cpu");
+    if (info.Length() < 4 || !info[3].IsArray()) throw Napi::TypeError::New(info.Env(), "configs must be an array");
+    Napi::Array configs = info[3].As<Napi::Array>();
+    if (configs.Length() == 0 || configs.Length() > kMaxCounters) {
+      throw Napi::RangeError::New(info.Env(), "configs must hold 1 to 8 events");
+    }
+    count_ = configs.Length();
     if (pid == 0) pid = getpid();
     std::vector<pid_t> tids = Threads(pid);
-    for (size_t c = 0; c < kCounters; c++) {
+    for (size_t c = 0; c < count_; c++) {
+      Napi::Value v = configs[c];
+      if (!v.IsNumber() || v.As<Napi::Number>().Int64Value() < 0) {
+        CloseAll();
+        throw Napi::TypeError::New(info.Env(), "configs must be non-negative integers");
+      }
+      uint64_t config = static_cast<uint64_t>(v.As<Napi::Number>().Int64Value());
       errno_[c] = tids.empty() ? ESRCH : 0;
       for (pid_t tid : tids) {
-        int fd = OpenEvent(kEvents[c], tid, cpu);
+        int fd = OpenEvent(type, config, tid, cpu);
         // A thread that exited since the listing (ESRCH) is simply not counted.
         if (fd >= 0) fds_[c].push_back(fd);
         else if (errno != ESRCH && errno_[c] == 0) errno_[c] = errno;
@@ -78,8 +91,9 @@ class Perf : public Napi::ObjectWrap<Perf> {
   ~Perf() override { CloseAll(); }
 
  private:
-  std::vector<int> fds_[kCounters];
-  int errno_[kCounters] = {};
+  size_t count_ = 0;
+  std::vector<int> fds_[kMaxCounters];
+  int errno_[kMaxCounters] = {};
   bool closed_ = false;
 
   void CloseAll() {
@@ -91,8 +105,8 @@ class Perf : public Napi::ObjectWrap<Perf> {
   }
 
   Napi::Value Errors(const Napi::CallbackInfo& info) {
-    Napi::Array out = Napi::Array::New(info.Env(), kCounters);
-    for (size_t c = 0; c < kCounters; c++) {
+    Napi::Array out = Napi::Array::New(info.Env(), count_);
+    for (size_t c = 0; c < count_; c++) {
       out.Set(c, errno_[c] == 0 ? info.Env().Null() : Napi::String::New(info.Env(), ErrnoText(errno_[c])));
     }
     return out;
@@ -103,10 +117,10 @@ class Perf : public Napi::ObjectWrap<Perf> {
   Napi::Value Read(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (closed_) ThrowErrno(env, "perf counters are closed", EBADF);
-    Napi::Array values = Napi::Array::New(env, kCounters);
-    Napi::Array enabled = Napi::Array::New(env, kCounters);
-    Napi::Array running = Napi::Array::New(env, kCounters);
-    for (size_t c = 0; c < kCounters; c++) {
+    Napi::Array values = Napi::Array::New(env, count_);
+    Napi::Array enabled = Napi::Array::New(env, count_);
+    Napi::Array running = Napi::Array::New(env, count_);
+    for (size_t c = 0; c < count_; c++) {
       uint64_t sum[3] = {0, 0, 0};
       for (int fd : fds_[c]) {
         uint64_t v[3];
@@ -145,7 +159,7 @@ Napi::Object InitPerf(Napi::Env env, Napi::Object exports, Constructors& ctors) 
   exports.Set("perfOpen", Napi::Function::New(
                               env,
                               [](const Napi::CallbackInfo& info) -> Napi::Value {
-                                return info.Env().GetInstanceData<Constructors>()->perf.New({info[0], info[1]});
+                                return info.Env().GetInstanceData<Constructors>()->perf.New({info[0], info[1], info[2], info[3]});
                               },
                               "perfOpen"));
   return exports;
