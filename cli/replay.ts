@@ -95,7 +95,7 @@ function formatReport(r: ReplayReport): string {
     ...rows.map((s) => `${s.name.padEnd(w)}  ${(s.plannedMs / 1000).toFixed(3).padStart(10)}  ${(s.executedMs / 1000).toFixed(3).padStart(10)}  ${String(s.ops).padStart(14)}  ${(s.executedMs > 0 ? s.bytes / 1e3 / s.executedMs : 0).toFixed(1).padStart(9)}`),
     '',
     `windows ${r.totals.windows} × ${t.windowMs} ms${r.interrupted ? ' (interrupted)' : ''}; threads ${r.runtime.threads}, pinned ${r.runtime.pinned}, low priority ${r.runtime.lowPriority}, native ${r.runtime.native}`,
-    `timing: mean |executed − planned| = ${(100 * t.mean_abs_error_fraction).toFixed(3)}% of W (max ${(100 * t.max_abs_error_fraction).toFixed(2)}%), window start drift max ${t.max_start_drift_ms.toFixed(3)} ms, mean ${t.mean_start_drift_ms.toFixed(3)} ms`,
+    `timing: mean |executed − planned| = ${(100 * t.mean_abs_error_fraction).toFixed(3)}% of W (median ${(100 * t.p50_abs_error_fraction).toFixed(2)}%, p95 ${(100 * t.p95_abs_error_fraction).toFixed(2)}%, max ${(100 * t.max_abs_error_fraction).toFixed(2)}%), window start drift max ${t.max_start_drift_ms.toFixed(3)} ms, mean ${t.mean_start_drift_ms.toFixed(3)} ms`,
   ]
   return lines.join('\n') + '\n'
 }

@@ -34,6 +34,9 @@ export interface TimingSummary {
   windowMs: number
   /** Mean over all entries of |executed − planned| / W. */
   mean_abs_error_fraction: number
+  /** Median and 95th percentile of |executed − planned| / W: typical and tail. */
+  p50_abs_error_fraction: number
+  p95_abs_error_fraction: number
   max_abs_error_fraction: number
   /** Largest |drift| of any window start. */
   max_start_drift_ms: number

@@ -13,6 +13,8 @@ export class ReportBuilder {
   #count = 0
   #entries = 0
   #sumErr = 0
+  /** Every entry's error, for the quantiles (a few MB even for a day of 1 s windows). */
+  readonly #errs: number[] = []
   #maxErr = 0
   #sumDrift = 0
   #maxDrift = 0
@@ -36,6 +38,7 @@ export class ReportBuilder {
     const err = Math.abs(e.executedMs - e.plannedMs) / this.#windowMs
     this.#entries++
     this.#sumErr += err
+    this.#errs.push(err)
     this.#maxErr = Math.max(this.#maxErr, err)
     const t = this.#totals[e.stressor]!
     t.plannedMs += e.plannedMs
@@ -45,11 +48,15 @@ export class ReportBuilder {
   }
 
   finish(interrupted: boolean, runtime: ReplayReport['runtime']): ReplayReport {
+    const sorted = Float64Array.from(this.#errs).sort()
+    const q = (p: number) => (sorted.length ? sorted[Math.floor(p * (sorted.length - 1))]! : 0)
     return {
       windows: this.#windows,
       timing: {
         windowMs: this.#windowMs,
         mean_abs_error_fraction: this.#entries ? this.#sumErr / this.#entries : 0,
+        p50_abs_error_fraction: q(0.5),
+        p95_abs_error_fraction: q(0.95),
         max_abs_error_fraction: this.#maxErr,
         max_start_drift_ms: this.#maxDrift,
         mean_start_drift_ms: this.#count ? this.#sumDrift / this.#count : 0,
