@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { InvalidInputError } from '../common/errors.js'
+import { startWorker } from '../common/worker-url.js'
 import { allocAligned, DiskFile, IO_ALIGN, nativeFeatures } from '../native/index.js'
 
 const features = nativeFeatures()
@@ -106,4 +107,14 @@ t.test('reads leave no pages in the page cache (fincore)', { skip: (!features.ad
     closeSync(fd)
     t.ok(resident(path) >= size / 2, 'buffered reads are cached (control)')
   }
+})
+
+t.test('a terminated worker leaves no fds of its unclosed files behind', async (t) => {
+  const before = openFds()
+  const w = startWorker(new URL('./helpers/x.ts', import.meta.url).href, 'native-file-holder', { workerData: { path: join(dir, 'held'), count: 20 } })
+  await new Promise((r, j) => { w.once('message', r); w.once('error', j) })
+  t.ok(openFds() >= before + 20, 'the worker holds its files open')
+  await w.terminate()
+  for (let i = 0; i < 50 && openFds() > before; i++) await new Promise((r) => setTimeout(r, 10))
+  t.equal(openFds(), before)
 })
