@@ -5,7 +5,7 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
-  GraphBuilder, Mlp, Rng, compileMlp, createSession, exportMlp, gelu, identity, leakyRelu, relu, silu, tanh, zeroGrads,
+  GraphBuilder, Mlp, Rng, compileMlp, compileMlps, createSession, exportMlp, gelu, identity, leakyRelu, relu, silu, tanh, zeroGrads,
   attr,
 } from '../ml/index.js'
 
@@ -102,4 +102,27 @@ t.test('custom ops through the builder: gathers + row-wise dot products (Pitot-s
   })
   const ref = wi.map((a, b) => { let d = 0; for (let j = 0; j < r; j++) d += W[a * r + j] * P[pi[b] * r + j]; return d })
   t.ok(maxDiff(yhat.data as Float32Array, ref) < 1e-5)
+})
+
+t.test('compileMlps trains two towers of different batch sizes in one graph pair', async (t) => {
+  const rng = new Rng(12)
+  const a = new Mlp([7, 16, 9], { name: 'a', activation: gelu, rng })
+  const b = new Mlp([5, 8, 8, 4], { name: 'b', activation: leakyRelu(0.1), rng })
+  const [xa, xb] = [rng.fillNormal(new Float32Array(11 * 7)), rng.fillNormal(new Float32Array(6 * 5))]
+  const [da, db] = [rng.fillNormal(new Float32Array(11 * 9)), rng.fillNormal(new Float32Array(6 * 4))]
+  const c = await compileMlps([a, b], { inputGrad: [false, true] })
+  const [ya, yb] = await c.forward([{ x: xa, rows: 11 }, { x: xb, rows: 6 }])
+  const params = [...a.params(), ...b.params()]
+  zeroGrads(params)
+  const [dxa, dxb] = await c.backward([da, db])
+  t.equal(dxa, undefined)
+  const fast = params.map((p) => Float32Array.from(p.grad))
+  zeroGrads(params)
+  t.ok(maxDiff(ya, a.forward(xa, 11)) < 1e-4 && maxDiff(yb, b.forward(xb, 6)) < 1e-4, 'forward')
+  a.backward(da)
+  t.ok(maxDiff(dxb!, b.backward(db)!) < 1e-4, 'dx of b')
+  params.forEach((p, i) => t.ok(maxDiff(fast[i], p.grad) < 1e-4 * Math.max(1, ...Array.from(p.grad, Math.abs)), p.name))
+  await t.rejects(compileMlps([new Mlp([2, 2]), new Mlp([2, 2])]), /names repeat/)
+  await t.rejects(c.forward([{ x: xa, rows: 11 }]), /1 batches for 2 MLPs/)
+  await c.release()
 })

@@ -7,4 +7,4 @@ export { GraphBuilder, attr, type AttrValue, type DType, type Dim, type ModelOpt
 export { exportParam, exportActivation, exportLinear, exportMlp, type ExportOptions, type ParamMode, type MlpValues } from './export-layers.js'
 export { exportActivationBackward, exportMlpBackward, type MlpBackwardValues } from './export-backward.js'
 export { createSession, type Session, type SessionOptions, type OrtBackend, type Feed, type Fetched, type TensorData } from './session.js'
-export { compileMlp, type CompiledMlp, type CompileOptions } from './ort-mlp.js'
+export { compileMlp, compileMlps, type CompiledMlp, type CompiledMlps, type CompileOptions, type MlpBatch } from './ort-mlp.js'
