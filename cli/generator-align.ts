@@ -36,7 +36,7 @@ export async function alignCmd(argv: string[]): Promise<number> {
   if (files.length === 0) throw new InvalidInputError(`no .csv traces in ${values.traces}`)
   let parts = await openParts(values.model)
   const targets = files.map((f) => readTarget(join(values.traces!, f), parts.meta.space.metrics))
-  const device = await Device.open(parts.meta.space, (values.source ?? 'process') as RecordSource)
+  const device = await Device.open(parts.meta.space, values.source as RecordSource | undefined)
   const { signal, dispose } = interruptible()
   try {
     const before = await meanDtw(device, parts, targets)

@@ -1,7 +1,8 @@
 /**
  * `edgemime generator eval --model DIR --traces DIR`: every trace × method, replayed and scored
  * with normalised DTW; one table (or `--json`), an overlay chart per trace. `--drop F` hides a
- * fraction F of the input samples (robustness study; scored against the full trace).
+ * fraction F of the input samples (robustness study; scored against the full trace);
+ * `--closed-loop` adds diffusion replayed closed-loop (generator/closed-loop.ts).
  * @module
  */
 import { readdirSync } from 'node:fs'
@@ -11,12 +12,17 @@ import { InvalidInputError } from '../common/errors.js'
 import { progressBar } from '../common/progress.js'
 import { Rng } from '../ml/rng.js'
 import { Device } from '../generator/device.js'
-import { evalOne, overlayChart, type Replayed } from '../generator/evaluate.js'
+import { closedLoop } from '../generator/closed-loop.js'
+import { evalOne, overlayChart, score, type Replayed } from '../generator/evaluate.js'
+import { policyFor, targetRows } from '../generator/generate.js'
 import { openParts } from '../generator/parts.js'
 import type { RecordSource } from '../generator/recorder.js'
 import { readTarget } from '../generator/target.js'
 import { METHODS, type Method, type Target } from '../generator/types.js'
 import { num } from './generator.js'
+
+/** Name of the closed-loop diffusion row in the table and JSON. */
+const CLOSED_LOOP = 'diffusion-closed-loop'
 
 /** Copy of a target with a fraction of its samples (cells) set missing. */
 export function dropSamples(target: Target, fraction: number, rng: Rng): Target {
@@ -26,7 +32,7 @@ export function dropSamples(target: Target, fraction: number, rng: Rng): Target 
 export async function evalCmd(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: {
     model: { type: 'string' }, traces: { type: 'string' }, methods: { type: 'string' }, json: { type: 'boolean', default: false },
-    plots: { type: 'string' }, drop: { type: 'string' }, seed: { type: 'string' }, data: { type: 'string' }, source: { type: 'string' },
+    plots: { type: 'string' }, drop: { type: 'string' }, 'closed-loop': { type: 'boolean', default: false }, seed: { type: 'string' }, data: { type: 'string' }, source: { type: 'string' },
   } })
   if (!values.model || !values.traces) { process.stderr.write('usage: edgemime generator eval --model DIR --traces DIR [--methods m1,m2] [--json] [--plots DIR] [--drop F]\n'); return 2 }
   const methods = (values.methods?.split(',') ?? [...METHODS]) as Method[]
@@ -37,10 +43,10 @@ export async function evalCmd(argv: string[]): Promise<number> {
   const files = readdirSync(values.traces).filter((f) => f.endsWith('.csv')).sort()
   if (files.length === 0) throw new InvalidInputError(`no .csv traces in ${values.traces}`)
   const parts = await openParts(values.model, values.data)
-  const device = await Device.open(parts.meta.space, (values.source ?? 'process') as RecordSource)
+  const device = await Device.open(parts.meta.space, values.source as RecordSource | undefined)
   const seed = num('seed', values.seed, 0) ?? 0
   const out: Record<string, Record<string, { mean: number; per_metric: Record<string, number> }>> = {}
-  const bar = progressBar('eval', files.length * methods.length, !values.json || process.stderr.isTTY)
+  const bar = progressBar('eval', files.length * (methods.length + (values['closed-loop'] ? 1 : 0)), !values.json || process.stderr.isTTY)
   try {
     for (const file of files) {
       const target = readTarget(join(values.traces, file), parts.meta.space.metrics)
@@ -53,6 +59,11 @@ export async function evalCmd(argv: string[]): Promise<number> {
         replays[method] = replayed
         bar.update(Object.values(out).reduce((s, o) => s + Object.keys(o).length, 0), `${target.name} ${method} ${result.mean.toFixed(3)}`)
       }
+      if (values['closed-loop']) {
+        const replayed = await closedLoop(device, parts, policyFor(parts, 'diffusion'), targetRows(parts.meta, input), { seed })
+        out[target.name]![CLOSED_LOOP] = score(parts, target, replayed)
+        replays[CLOSED_LOOP] = replayed
+      }
       if (values.plots) overlayChart(target, replays, join(values.plots, `${target.name}.svg`))
     }
   } finally {
@@ -61,7 +72,7 @@ export async function evalCmd(argv: string[]): Promise<number> {
     await parts.release()
   }
   if (values.json) process.stdout.write(JSON.stringify({ traces: out }, null, 2) + '\n')
-  else process.stdout.write(table(out, methods))
+  else process.stdout.write(table(out, values['closed-loop'] ? [...methods, CLOSED_LOOP] : methods))
   return 0
 }
 

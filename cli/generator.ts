@@ -14,7 +14,7 @@ import { train } from '../generator/train.js'
 import { exportOnnx } from '../generator/onnx.js'
 
 const USAGE = `usage: edgemime generator <collect|train|align|eval> [options]
-  collect --out DIR --windows N [--window-ms 250] [--strategy novelty|random] [--source process|system] [--seed S]
+  collect --out DIR --windows N [--window-ms 250] [--strategy novelty|random] [--source replay|process|system] [--seed S]
           run compositions on this device and store (previous, composition, trace window); resumable
   train   --data DIR --out MODEL_DIR [--iterations 4000] [--minutes 15] [--hidden 128] [--no-state] [--seed S]
   align   --model MODEL_DIR --traces DIR [--iterations 8] [--out MODEL_DIR]
@@ -58,7 +58,7 @@ async function collectCmd(argv: string[]): Promise<number> {
     source: { type: 'string' }, seed: { type: 'string' }, threads: { type: 'string' }, stressors: { type: 'string' },
   } })
   if (!values.out || !values.windows) { process.stderr.write(USAGE); return 2 }
-  const source = (values.source ?? 'process') as RecordSource
+  const source = (values.source ?? 'replay') as RecordSource
   if (!RECORD_SOURCES.includes(source)) throw new InvalidInputError(`--source must be one of ${RECORD_SOURCES.join(', ')}`)
   const windows = num('windows', values.windows, 1)!
   const bar = progressBar(`collect (${values.strategy ?? 'novelty'})`, windows)

@@ -14,7 +14,7 @@ import { Device } from './device.js'
 import { fitNovelty, selectNovel } from './novelty.js'
 import { normalise, fitRanges } from './normalise.js'
 import { compDim, randomComposition } from './space.js'
-import type { RecordSource } from './recorder.js'
+import { RECORD_SOURCES, type RecordSource } from './recorder.js'
 import { DEFAULT_METRICS, DEFAULT_STRESSORS, type Space } from './types.js'
 
 export type Strategy = 'random' | 'novelty'
@@ -36,7 +36,8 @@ export interface CollectOptions {
 }
 
 /** Builds the space of a collection from stressor names (checked against the catalog). */
-export function makeSpace(stressors: readonly string[], threads: number, windowMs: number, metrics: readonly string[] = DEFAULT_METRICS): Space {
+export function makeSpace(stressors: readonly string[], threads: number, windowMs: number, source: RecordSource = 'replay',
+  metrics: readonly string[] = DEFAULT_METRICS): Space {
   const catalog = stressorCatalog()
   const disk = stressors.map((name) => {
     const spec = catalog.find((s) => s.name === name)
@@ -45,7 +46,8 @@ export function makeSpace(stressors: readonly string[], threads: number, windowM
   })
   if (!Number.isInteger(threads) || threads < 1) throw new InvalidInputError(`threads must be a positive integer, got ${threads}`)
   if (!(windowMs >= 50)) throw new InvalidInputError(`window must be at least 50 ms, got ${windowMs}`)
-  return { stressors: [...stressors], disk, threads, metrics: [...metrics], windowMs }
+  if (!RECORD_SOURCES.includes(source)) throw new InvalidInputError(`record source must be one of ${RECORD_SOURCES.join(', ')}, got '${source}'`)
+  return { stressors: [...stressors], disk, threads, metrics: [...metrics], windowMs, source }
 }
 
 /**
@@ -54,14 +56,14 @@ export function makeSpace(stressors: readonly string[], threads: number, windowM
  */
 export async function collect({
   windows, windowMs = 250, out, strategy = 'novelty', threads = 2, stressors = [...DEFAULT_STRESSORS],
-  source = 'process', round = 128, candidates = 512, seed = 0, signal, onProgress,
+  source = 'replay', round = 128, candidates = 512, seed = 0, signal, onProgress,
 }: CollectOptions): Promise<Dataset> {
   if (!Number.isInteger(windows) || windows < 1) throw new InvalidInputError(`windows must be a positive integer, got ${windows}`)
   if (strategy !== 'random' && strategy !== 'novelty') throw new InvalidInputError(`strategy must be random or novelty, got '${String(strategy)}'`)
-  const space = makeSpace(stressors, threads, windowMs)
+  const space = makeSpace(stressors, threads, windowMs, source)
   const ds = openDataset(out, { version: 1, space, strategy })
   const rng = new Rng(seed * 7919 + ds.samples.length)
-  const device = await Device.open(space, source)
+  const device = await Device.open(space)
   try {
     while (ds.samples.length < windows && !signal?.aborted) {
       const n = Math.min(round, windows - ds.samples.length)

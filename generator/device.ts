@@ -6,7 +6,7 @@
 import { loadConfig } from '../common/config.js'
 import { Executor } from '../stressors-wasm/executor.js'
 import { parseComposition, type Composition } from '../stressors-wasm/composition.js'
-import { startRecorder, type RecordSource } from './recorder.js'
+import { startRecorder, windowFromReport, type RecordSource } from './recorder.js'
 import type { Space } from './types.js'
 
 /** Disk stressors cycle through 32 MiB files: enough to defeat read-ahead, quick to prepare. */
@@ -27,8 +27,8 @@ export function toComposition(space: Space, windows: Float32Array[], source = 'g
 export class Device {
   private constructor(private readonly executor: Executor, readonly source: RecordSource) {}
 
-  /** Starts the stressor workers (one per thread of the space). */
-  static async open(space: Space, source: RecordSource): Promise<Device> {
+  /** Starts the stressor workers (one per thread of the space); records as the space says unless `source` is given. */
+  static async open(space: Space, source: RecordSource = space.source): Promise<Device> {
     return new Device(await Executor.create({ threads: space.threads, caps: loadConfig().caps }), source)
   }
 
@@ -47,8 +47,11 @@ export class Device {
     await this.executor.replay(comp, {
       signal, keepWindows: false,
       onWindow: (w) => {
-        if (w.index === 0) { rec = startRecorder(this.source, space.metrics, space.threads); return }
-        const obs = rec!.mark()
+        if (w.index === 0) {
+          if (this.source !== 'replay') rec = startRecorder(this.source, space.metrics, space.threads)
+          return
+        }
+        const obs = rec ? rec.mark() : windowFromReport(space, w)
         out.push(obs)
         onWindow?.(w.index - 1, obs)
       },

@@ -2,28 +2,57 @@
  * Per-window trace recording aligned with replay windows: the caller marks each window end and
  * gets that window's metrics in trace units (% busy per core, bytes/s).
  *
- * Two sources. `system` reads /proc/stat and /proc/diskstats like the sampler that recorded
+ * Three sources. `system` reads /proc/stat and /proc/diskstats like the sampler that recorded
  * the targets (right on a quiet device). `process` counts only this process's threads (the
- * stressor workers, pinned one per core) from /proc/self/task/<tid>/stat and /proc/self/io:
- * on a shared machine where other jobs keep the cores busy, it measures what the composition
- * itself did, which is what the generator has to learn.
+ * stressor workers, pinned one per core) from /proc/self/task/<tid>/stat and /proc/self/io.
+ * Both read counters when the main thread hears that a window ended, which on a loaded machine
+ * can be late or bunched, so short windows get smeared into each other. `replay` avoids that:
+ * it takes each window's own report from the executor (how long each CPU/memory stressor ran on
+ * each thread, how many bytes each disk stressor moved), exact to the window whatever the load.
  * @module
  */
 import { readdirSync, readFileSync } from 'node:fs'
 import { InvalidInputError } from '../common/errors.js'
+import type { WindowReport } from '../stressors-wasm/report-types.js'
 import { procReader, wholeDisks } from '../telemetry/proc.js'
+import type { Space } from './types.js'
 
-export type RecordSource = 'system' | 'process'
-export const RECORD_SOURCES: readonly RecordSource[] = ['system', 'process']
+export type RecordSource = 'system' | 'process' | 'replay'
+export const RECORD_SOURCES: readonly RecordSource[] = ['system', 'process', 'replay']
 
 /** Clock ticks per second of /proc's CPU times (USER_HZ, 100 on Linux builds we support). */
 const HZ = 100
 
 interface Counters { busy: number[]; total: number[] | null; read: number; write: number; at: number }
 
-/** Starts recording; `mark()` returns the metrics since the previous mark (or the start). */
-export function startRecorder(source: RecordSource, metrics: string[], cores: number): { mark(): Float32Array } {
-  if (!RECORD_SOURCES.includes(source)) throw new InvalidInputError(`record source must be one of ${RECORD_SOURCES.join(', ')}, got '${source}'`)
+/**
+ * One trace window from the executor's report of that window: per-thread busy % of the
+ * CPU/memory stressors, disk read and write bytes/s of the disk stressors.
+ */
+export function windowFromReport(space: Space, w: WindowReport): Float32Array {
+  const out = new Float32Array(space.metrics.length)
+  const busy = new Float64Array(space.threads)
+  let read = 0
+  let write = 0
+  for (const e of w.entries) {
+    if (!space.disk[e.stressor]) busy[e.thread] += e.executedMs
+    else if (e.name.startsWith('disk-read')) read += e.bytes
+    else write += e.bytes
+  }
+  const s = space.windowMs / 1000
+  space.metrics.forEach((m, n) => {
+    const core = /^cpu_util_(\d+)$/.exec(m)
+    if (core) out[n] = Math.min(100, (100 * (busy[Number(core[1])] ?? 0)) / space.windowMs)
+    else if (m === 'disk_read_bytes_per_s') out[n] = read / s
+    else if (m === 'disk_write_bytes_per_s') out[n] = write / s
+    else out[n] = NaN
+  })
+  return out
+}
+
+/** Starts recording from /proc (system or process); `mark()` returns the metrics since the previous mark (or the start). */
+export function startRecorder(source: Exclude<RecordSource, 'replay'>, metrics: string[], cores: number): { mark(): Float32Array } {
+  if (source !== 'system' && source !== 'process') throw new InvalidInputError(`/proc record source must be system or process, got '${source}'`)
   const read = source === 'system' ? systemReader() : () => processCounters(cores)
   let last = read()
   return {

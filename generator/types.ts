@@ -5,6 +5,8 @@
  * @module
  */
 
+import type { RecordSource } from './recorder.js'
+
 /** The metrics the generator conditions on and is judged by (one 2-core device: CPU + disk). */
 export const DEFAULT_METRICS = ['cpu_util_0', 'cpu_util_1', 'disk_read_bytes_per_s', 'disk_write_bytes_per_s'] as const
 
@@ -31,6 +33,8 @@ export interface Space {
   metrics: string[]
   /** Window length the data was collected at, ms. */
   windowMs: number
+  /** How trace windows are recorded (generator/recorder.ts); replays are scored the same way. */
+  source: RecordSource
 }
 
 /** One collected example: what ran before, what ran, what the device did (raw units). */

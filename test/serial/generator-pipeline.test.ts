@@ -35,7 +35,7 @@ t.test('collect -> train -> generate -> replay on a tiny budget', async (t) => {
   const modelDir = join(dir, 'model')
   saveModel(modelDir, meta, net, exportOnnx(meta.net, net))
   const parts = await openParts(modelDir)
-  const device = await Device.open(meta.space, 'process')
+  const device = await Device.open(meta.space)
   try {
     // One core busy, the other idle, no disk: easy to tell apart from a random composition.
     const csv = 'time_s,cpu_util_0,cpu_util_1,disk_read_bytes_per_s,disk_write_bytes_per_s\n' +
