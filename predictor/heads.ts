@@ -108,3 +108,37 @@ export function backwardRows(e: Embeddings, d: HeadDims, obs: Observations, idx:
     }
   }
 }
+
+/**
+ * Log predictions of heads `hs` for ONE workload against many (platform, co-runner set)
+ * candidates: out[h][c]. Terms that depend only on (workload, platform) are computed once per
+ * platform, so a candidate costs one co-runner dot product per interference type and head.
+ */
+export function scoreWorkload(e: Embeddings, d: HeadDims, w: number, platforms: Int32Array, corunners: Int32Array, arity: number, hs: number[]): Float32Array[] {
+  const { heads: H, rank: R, types: S, slope } = d
+  const pw = platformWidth(d), ww = H * R, P = e.bx.length
+  return hs.map((h) => {
+    const wo = w * ww + h * R
+    // Per platform: baseline + <w, p> and the susceptibilities <w, Vs_t>, computed lazily.
+    const base = new Float32Array(P).fill(NaN), sus = new Float32Array(P * S)
+    const out = new Float32Array(platforms.length)
+    for (let c = 0; c < platforms.length; c++) {
+      const j = platforms[c], po = j * pw
+      if (Number.isNaN(base[j])) {
+        base[j] = e.bx[j] + e.by[w] + dot(e.work, wo, e.plat, po, R)
+        for (let t = 0; t < S; t++) sus[j * S + t] = dot(e.work, wo, e.plat, po + R + t * R, R)
+      }
+      let y = base[j]
+      if (arity > 0) {
+        for (let t = 0; t < S; t++) {
+          const vg = po + R + S * R + t * R
+          let m = 0
+          for (let k = 0; k < arity; k++) m += dot(e.work, corunners[c * arity + k] * ww + h * R, e.plat, vg, R)
+          y += sus[j * S + t] * (m > 0 ? m : slope * m)
+        }
+      }
+      out[c] = y
+    }
+    return out
+  })
+}

@@ -8,9 +8,9 @@ import { InvalidInputError } from '../common/errors.js'
 import { applyRidge } from './cold-start.js'
 import { calibrate, type Calibration } from './conformal.js'
 import { poolCalibration } from './evaluate.js'
-import { platformWidth, predictRows, type Embeddings } from './heads.js'
+import { predictRows, scoreWorkload, type Embeddings } from './heads.js'
 import type { Tower } from './model.js'
-import { loadModel, loadStoredRows, type StoredModel } from './store.js'
+import { loadModel, loadStoredRows, type StoredModel, type StoredRows } from './store.js'
 import type { EntityTable, Observations } from './types.js'
 
 /** An entity by index, by name, or (never seen) by its raw side-information vector. */
@@ -25,6 +25,7 @@ export class Predictor {
   readonly stored: StoredModel
   readonly dir: string | undefined
   #e: Embeddings
+  #rows: StoredRows | undefined
 
   constructor(stored: StoredModel, dir?: string) {
     this.stored = stored
@@ -38,6 +39,18 @@ export class Predictor {
     this.#e = { work: e.work.slice(), plat: e.plat.slice(), bx: e.bx.slice(), by: e.by.slice() }
     return this.#e
   }
+
+  /** The rows the model was trained and calibrated on (read from the model directory once). */
+  storedRows(): StoredRows {
+    if (!this.#rows) {
+      if (!this.dir) throw new InvalidInputError('this predictor has no model directory with stored rows')
+      this.#rows = loadStoredRows(this.dir, this.platforms.count, this.workloads.count)
+    }
+    return this.#rows
+  }
+
+  /** Replaces the stored rows in memory (after an update merged new ones). */
+  setStoredRows(rows: StoredRows): void { this.#rows = rows }
 
   get platforms(): EntityTable { return this.stored.platforms }
   get workloads(): EntityTable { return this.stored.workloads }
@@ -108,8 +121,7 @@ export class Predictor {
     const cs = poolCalibration(this.stored.calibration, arity)
     const c = cs.find((x) => Math.abs(x.eps - eps) < 1e-12)
     if (c) return c
-    if (!this.dir) throw new InvalidInputError(`no calibration for eps ${eps} (calibrated: ${this.stored.eps.join(', ')})`)
-    const cal = loadStoredRows(this.dir, this.platforms.count, this.workloads.count).cal
+    const cal = this.storedRows().cal
     const a = Math.min(arity, cal.length - 1), obs = cal[a]
     const idx = Int32Array.from({ length: obs.logT.length }, (_, r) => r)
     const pred = new Float32Array(idx.length * this.stored.model.dims.heads)
@@ -161,10 +173,13 @@ export class Predictor {
     const n = platforms.length
     if (corunners.length !== n * arity) throw new InvalidInputError(`scoreCandidates: corunners must hold ${n}×${arity} indices, got ${corunners.length}`)
     const w = this.workload(workload)
-    for (const j of platforms) this.#checkIndex(j, this.platforms.count, 'platform')
-    for (const k of corunners) this.#checkIndex(k, this.workloads.count, 'workload')
-    const obs: Observations = { arity, platform: platforms, workload: new Int32Array(n).fill(w), corunners, logT: new Float64Array(n) }
-    return this.scoreObservations(obs, eps)
+    for (let c = 0; c < n; c++) this.#checkIndex(platforms[c], this.platforms.count, 'platform')
+    for (let c = 0; c < corunners.length; c++) this.#checkIndex(corunners[c], this.workloads.count, 'workload')
+    const cal = this.calibration(arity, eps)
+    const [point, upper] = scoreWorkload(this.#e, this.stored.model.dims, w, platforms, corunners, arity, [0, cal.head])
+    const runtime = new Float64Array(n), bound = new Float64Array(n)
+    for (let c = 0; c < n; c++) { runtime[c] = Math.exp(point[c]); bound[c] = Math.exp(upper[c] + cal.margin) }
+    return { runtime, bound }
   }
 
   #checkIndex(i: number, count: number, kind: string): void {
@@ -173,8 +188,6 @@ export class Predictor {
 
   /** Embedding tables of the current weights (shape documented in heads.ts). */
   get embeddings(): Embeddings { return this.#e }
-  /** Width of a platform embedding row. */
-  get platformWidth(): number { return platformWidth(this.stored.model.dims) }
 }
 
 /** Loads a model directory written by `predictor train` (or {@link saveModel}). */

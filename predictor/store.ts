@@ -63,7 +63,7 @@ function writeRows(path: string, obs: Observations): void {
 }
 
 /** Writes a model directory; `rows` = {train, cal} observation pools to keep for updates. */
-export function saveModel(dir: string, s: StoredModel, rows: { train: Observations[]; cal: Observations[] }): void {
+export function saveModel(dir: string, s: StoredModel, rows: StoredRows): void {
   mkdirSync(dir, { recursive: true })
   const m = s.model
   saveParams(join(dir, 'params.safetensors'), m.params(), { format: FORMAT })
@@ -73,7 +73,7 @@ export function saveModel(dir: string, s: StoredModel, rows: { train: Observatio
     eps: s.eps, calibration: s.calibration, coldStart: s.coldStart, info: s.info,
   }
   writeFileSync(join(dir, 'model.json'), JSON.stringify(json))
-  for (const [part, pools] of Object.entries(rows)) {
+  for (const [part, pools] of Object.entries(rows) as [string, Observations[]][]) {
     mkdirSync(join(dir, 'rows', part), { recursive: true })
     // Isolated rows go to mf.csv, others to if<arity+1>.csv, as in the dataset.
     pools.forEach((obs, a) => writeRows(join(dir, 'rows', part, a === 0 ? 'mf.csv' : `if${a + 1}.csv`), obs))
@@ -96,7 +96,10 @@ export function loadModel(dir: string): StoredModel {
   return { model, platforms, workloads, eps: j.eps, calibration, coldStart: j.coldStart, info: j.info }
 }
 
+/** Train and calibration rows kept with a model, pools indexed by arity. */
+export interface StoredRows { train: Observations[]; cal: Observations[] }
+
 /** The stored train and calibration rows of a model directory. */
-export function loadStoredRows(dir: string, platforms: number, workloads: number): { train: Observations[]; cal: Observations[] } {
+export function loadStoredRows(dir: string, platforms: number, workloads: number): StoredRows {
   return { train: loadPools(join(dir, 'rows', 'train'), platforms, workloads), cal: loadPools(join(dir, 'rows', 'cal'), platforms, workloads) }
 }

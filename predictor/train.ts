@@ -18,6 +18,10 @@ export interface TrainOptions {
   steps?: number
   /** Stops early (after a final validation) once training has taken this long. */
   maxSeconds?: number
+  /** Constant learning rate instead of the config's schedule (fine-tuning). */
+  lr?: number
+  /** Overrides config.batch. */
+  batch?: number
   onProgress?: (step: number, total: number, valLoss: number) => void
 }
 
@@ -51,14 +55,14 @@ export function train(m: PitotModel, pools: Observations[], trainRows: PoolRows,
   const c = m.config, H = m.dims.heads
   const steps = opts.steps ?? c.steps
   const params = m.params()
-  const opt = new Adamax(params, { lr: c.learningRate, weightDecay: c.weightDecay })
+  const opt = new Adamax(params, { lr: opts.lr ?? c.learningRate, weightDecay: c.weightDecay })
   const rng = new Rng(c.seed + 1)
   const active = pools.map((_, a) => a).filter((a) => trainRows[a]?.length > 0)
   // Epoch-shuffled order per pool: every row is seen once per pass, unlike sampling with replacement.
   const order = active.map((a) => rng.shuffle(Int32Array.from(trainRows[a])))
   const cursor = active.map(() => 0)
   const bufs = active.map((a) => {
-    const B = Math.min(c.batch, trainRows[a].length)
+    const B = Math.min(opts.batch ?? c.batch, trainRows[a].length)
     return { B, idx: new Int32Array(B), y: new Float64Array(B), pred: new Float32Array(B * H), grad: new Float32Array(B * H), z: new Float32Array(B * H * Math.max(m.dims.types, 1)) }
   })
   const g: Embeddings = {
@@ -66,7 +70,9 @@ export function train(m: PitotModel, pools: Observations[], trainRows: PoolRows,
     bx: m.bx.grad, by: m.by.grad,
   }
   const start = performance.now()
-  let best = { step: 0, loss: Infinity, values: snapshot(params) }
+  // Step 0 competes too: a warm-started run never returns worse weights than it was given.
+  const hasVal = valRows.some((r) => r?.length > 0)
+  let best = { step: 0, loss: hasVal ? validationLoss(m, pools, valRows) : Infinity, values: snapshot(params) }
   const deadline = opts.maxSeconds === undefined ? Infinity : start + 1000 * opts.maxSeconds
   let done = 0
   for (let step = 1; step <= steps; step++) {
@@ -88,7 +94,7 @@ export function train(m: PitotModel, pools: Observations[], trainRows: PoolRows,
     })
     m.work.backward(g.work)
     m.plat.backward(g.plat)
-    if (c.schedule === 'cosine') opt.lr = c.learningRate * (c.lrFloor + (1 - c.lrFloor) * 0.5 * (1 + Math.cos((Math.PI * (step - 1)) / steps)))
+    if (c.schedule === 'cosine' && opts.lr === undefined) opt.lr = c.learningRate * (c.lrFloor + (1 - c.lrFloor) * 0.5 * (1 + Math.cos((Math.PI * (step - 1)) / steps)))
     opt.step()
     if (step % c.validateEvery === 0 || last) {
       const loss = validationLoss(m, pools, valRows)
@@ -98,7 +104,7 @@ export function train(m: PitotModel, pools: Observations[], trainRows: PoolRows,
     if (last) break
   }
   // Without validation rows the last step is the result; otherwise the best checkpoint.
-  if (valRows.some((r) => r?.length > 0)) restore(params, best.values)
+  if (hasVal) restore(params, best.values)
   return { steps: done, bestStep: best.step, bestValLoss: best.loss, seconds: (performance.now() - start) / 1000 }
 }
 

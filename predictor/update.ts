@@ -5,13 +5,12 @@
  * calibration is recomputed on the stored plus new calibration rows, so coverage keeps holding.
  * @module
  */
-import { InvalidInputError } from '../common/errors.js'
 import { Rng } from '../ml/index.js'
 import { concatObservations, emptyObservations } from './data.js'
 import { calibratePools } from './fit.js'
 import type { Predictor } from './predictor.js'
 import { selectRows } from './split.js'
-import { loadStoredRows, saveModel } from './store.js'
+import { saveModel } from './store.js'
 import { train, type TrainResult } from './train.js'
 import type { Observations } from './types.js'
 
@@ -26,6 +25,9 @@ export interface UpdateOptions {
   seed?: number
   /** Write the updated model back to its directory. */
   save?: boolean
+  /** Constant fine-tuning learning rate (a tenth of training's peak: new Adamax moments start cold). */
+  lr?: number
+  batch?: number
 }
 
 export interface UpdateResult { training: TrainResult; newRows: number; seconds: number }
@@ -41,11 +43,10 @@ function oversampled(nOld: number, nNew: number, share: number): Int32Array {
 
 /** Warm-started update of a loaded predictor with new observation pools (indexed by arity). */
 export function updatePredictor(p: Predictor, fresh: Observations[], opts: UpdateOptions = {}): UpdateResult {
-  const { calShare = 0.3, steps = 400, maxSeconds = 4, newShare = 0.3, seed = 1, save = false } = opts
-  if (!p.dir) throw new InvalidInputError('update needs a predictor loaded from a model directory (its stored rows)')
+  const { calShare = 0.3, steps = 60, maxSeconds = 3, newShare = 0.3, seed = 1, save = false, lr = 4e-4, batch = 512 } = opts
   const start = performance.now()
   const s = p.stored, m = s.model
-  const stored = loadStoredRows(p.dir, s.platforms.count, s.workloads.count)
+  const stored = p.storedRows()
   const arities = Math.max(stored.train.length, stored.cal.length, fresh.length)
   const rng = new Rng(seed)
   const trainPools: Observations[] = [], calPools: Observations[] = [], trainIdx: Int32Array[] = []
@@ -61,9 +62,10 @@ export function updatePredictor(p: Predictor, fresh: Observations[], opts: Updat
     trainIdx[a] = oversampled(oldTrain.logT.length, perm.length - nCal, newShare)
   }
   const allCal = calPools.map((o) => Int32Array.from({ length: o.logT.length }, (_, r) => r))
-  const training = train(m, trainPools, trainIdx, allCal, { steps, maxSeconds })
+  const training = train(m, trainPools, trainIdx, allCal, { steps, maxSeconds, lr, batch })
   s.calibration = calibratePools(m, calPools, allCal, s.eps)
   p.refreshEmbeddings()
-  if (save) saveModel(p.dir, s, { train: trainPools, cal: calPools })
+  p.setStoredRows({ train: trainPools, cal: calPools })
+  if (save && p.dir) saveModel(p.dir, s, { train: trainPools, cal: calPools })
   return { training, newRows, seconds: (performance.now() - start) / 1000 }
 }
