@@ -18,6 +18,8 @@ import { CTRL_ABORT, type FromWorker, type ToWorker, type WorkerStressor } from 
 import { ReportBuilder } from './report.js'
 import type { EntryReport, ExecutorOptions, ReplayOptions, ReplayReport } from './report-types.js'
 
+interface RunOptions { signal?: AbortSignal, onWindow?: ReplayOptions['onWindow'], first: number, count: number, keepWindows: boolean }
+
 /** Lead time between "all workers prepared" and the first window's planned start. */
 const LEAD_MS = 20
 
@@ -33,7 +35,8 @@ export class Executor {
   readonly #caps: Caps
   readonly #runtime: ReplayReport['runtime']
   readonly #catalog: StressorSpec[] = stressorCatalog()
-  #busy = false
+  /** The replay in progress, which close() lets wind down before stopping the threads. */
+  #running: Promise<ReplayReport> | undefined
   #closed = false
 
   private constructor(workers: Worker[], ctrl: Int32Array, caps: Caps, runtime: ReplayReport['runtime']) {
@@ -75,33 +78,42 @@ export class Executor {
   async replay(comp: Composition, opts: ReplayOptions = {}): Promise<ReplayReport> {
     const { signal, onWindow, repeat = 1, startAt = 0, keepWindows = true } = opts
     if (this.#closed) throw new ConflictError('executor is closed')
-    if (this.#busy) throw new ConflictError('a replay is already running on this executor')
+    if (this.#running) throw new ConflictError('a replay is already running on this executor')
     if (comp.threads > this.threads) throw new CapExceededError(`composition needs ${comp.threads} threads; the executor has ${this.threads}`)
     const T = comp.windows.length
     if (!Number.isInteger(repeat) || repeat < 1) throw new InvalidInputError(`repeat must be a positive integer, got ${repeat}`)
     if (!Number.isInteger(startAt) || startAt < 0 || startAt >= T * repeat) throw new InvalidInputError(`startAt must be an integer in [0, ${T * repeat}), got ${startAt}`)
     checkCaps(comp, this.#caps, { repeat, catalog: this.#catalog })
-    this.#busy = true
+    this.#running = this.#replay(comp, { signal, onWindow, first: startAt, count: T * repeat - startAt, keepWindows })
+    try {
+      return await this.#running
+    } finally {
+      this.#running = undefined
+    }
+  }
+
+  async #replay(comp: Composition, o: RunOptions): Promise<ReplayReport> {
     const active = this.#workers.slice(0, comp.threads)
     const files: string[] = []
     try {
       await this.#prepare(comp, active, files)
-      if (signal?.aborted) return this.#empty(comp, keepWindows)
-      return await this.#run(comp, active, { signal, onWindow, first: startAt, count: T * repeat - startAt, keepWindows })
+      if (o.signal?.aborted || this.#closed) return this.#empty(comp, o.keepWindows)
+      return await this.#run(comp, active, o)
     } finally {
-      await Promise.all(active.map((w) => request(w, { type: 'release' }, 'prepared')))
+      // Settled, not all: a thread that died (close() during the replay) has nothing to release.
+      await Promise.allSettled(active.map((w) => request(w, { type: 'release' }, 'prepared')))
       for (const f of files) rmSync(f, { force: true })
-      Atomics.store(this.#ctrl, CTRL_ABORT, 0)
-      this.#busy = false
+      if (!this.#closed) Atomics.store(this.#ctrl, CTRL_ABORT, 0)
     }
   }
 
-  /** Stops the workers and removes any disk files. */
+  /** Stops the workers; a replay in progress ends first, as interrupted, and removes its disk files. */
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
     Atomics.store(this.#ctrl, CTRL_ABORT, 1)
     Atomics.notify(this.#ctrl, CTRL_ABORT)
+    await this.#running?.catch(() => undefined)
     await Promise.all(this.#workers.map((w) => w.terminate()))
   }
 
@@ -124,7 +136,7 @@ export class Executor {
     }))
   }
 
-  #run(comp: Composition, active: Worker[], o: { signal?: AbortSignal, onWindow?: ReplayOptions['onWindow'], first: number, count: number, keepWindows: boolean }): Promise<ReplayReport> {
+  #run(comp: Composition, active: Worker[], o: RunOptions): Promise<ReplayReport> {
     const W = comp.windowMs
     const names = comp.stressors.map((s) => s.name)
     const builder = new ReportBuilder(W, names, o.keepWindows)
@@ -166,9 +178,11 @@ export class Executor {
           o.onWindow?.(report)
         }
         const onError = (e: Error) => finish(e)
+        const onExit = () => finish(new EdgemimeError(`stressor thread ${thread} exited during the replay`))
         w.on('message', onMessage)
         w.on('error', onError)
-        cleanups.push(() => { w.off('message', onMessage); w.off('error', onError) })
+        w.on('exit', onExit)
+        cleanups.push(() => { w.off('message', onMessage); w.off('error', onError); w.off('exit', onExit) })
         w.postMessage({ type: 'run', anchorMs: anchor, first: o.first, count: o.count } satisfies ToWorker)
       })
     })
@@ -179,19 +193,21 @@ export class Executor {
   }
 }
 
-/** Sends one message and waits for the worker's reply of the given type (or its error). */
+/** Sends one message and waits for the worker's reply of the given type (or its error, or its exit). */
 function request<T extends FromWorker['type']>(w: Worker, msg: ToWorker, reply: T): Promise<Extract<FromWorker, { type: T }>> {
   return new Promise((resolve, reject) => {
+    const done = () => { w.off('message', onMessage); w.off('error', onError); w.off('exit', onExit) }
     const onMessage = (m: FromWorker) => {
       if (m.type !== reply && m.type !== 'error') return
-      w.off('message', onMessage)
-      w.off('error', onError)
+      done()
       if (m.type === 'error') reject(new (m.code === 'EM_INVALID_INPUT' ? InvalidInputError : EdgemimeError)(m.message))
       else resolve(m as Extract<FromWorker, { type: T }>)
     }
-    const onError = (e: Error) => { w.off('message', onMessage); reject(e) }
+    const onError = (e: Error) => { done(); reject(e) }
+    const onExit = () => { done(); reject(new EdgemimeError('stressor thread exited')) }
     w.on('message', onMessage)
-    w.once('error', onError)
+    w.on('error', onError)
+    w.on('exit', onExit)
     w.postMessage(msg)
   })
 }

@@ -80,3 +80,14 @@ t.test('a second concurrent replay is refused; abort stops the running one promp
   t.equal(again.interrupted, false, 'the executor is reusable after an abort')
   t.ok(existsSync(diskDir))
 })
+
+t.test('close() during a replay ends it as interrupted, then stops the threads', async (t) => {
+  const ex = await Executor.create({ threads: 1, caps })
+  const running = ex.replay(comp(Array.from({ length: 50 }, () => [[0.5]]), [{ name: 'cpu-fp-simd' }], 100, 1))
+  await new Promise((r) => setTimeout(r, 300))
+  await ex.close()
+  const r = await running
+  t.equal(r.interrupted, true)
+  t.ok(r.totals.windows < 50)
+  await t.rejects(ex.replay(comp([[[0.5]]], [{ name: 'idle' }], 50, 1)), ConflictError, 'a closed executor refuses replays')
+})
