@@ -55,6 +55,13 @@ export function wholeDisks({ sysRoot = '/sys' }: ProcPaths = {}): string[] {
   } catch { return [] }
 }
 
+/** Device names listed in /proc/diskstats. */
+export function diskstatsNames({ procRoot = '/proc' }: ProcPaths = {}): string[] {
+  try {
+    return readFileSync(join(procRoot, 'diskstats'), 'latin1').split('\n').map((l) => l.trim().split(/\s+/)[2]).filter((n): n is string => !!n)
+  } catch { return [] }
+}
+
 /** Sectors (512 B, whatever the device's block size) read and written by the given disks. */
 export function parseDiskstats(text: string, disks: readonly string[]): { read: number; write: number } {
   let read = 0

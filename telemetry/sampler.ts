@@ -8,7 +8,7 @@ import { InvalidInputError } from '../common/errors.js'
 import { readCacheSizes } from '../stressors-wasm/cache-sizes.js'
 import { ContentionProbe, probeSizes } from './contention-probe.js'
 import { openSystemCounters, type SystemCounters } from './counters.js'
-import { procReader, wholeDisks, type ProcPaths, type ProcReading } from './proc.js'
+import { diskstatsNames, procReader, wholeDisks, type ProcPaths, type ProcReading } from './proc.js'
 import { defaultUnits } from './trace-io.js'
 import type { DeviceFingerprint, Trace, TraceMeta } from './types.js'
 
@@ -54,6 +54,11 @@ export class Sampler {
   constructor({ periodMs = 1000, disks, counters = 'auto', probe = 'auto', probeBytes, fingerprint, ...paths }: SamplerOptions = {}) {
     if (!(periodMs >= 100 && periodMs <= 60_000)) throw new InvalidInputError(`sampler period must be 100 ms to 60 s, got ${periodMs} ms`)
     this.periodMs = periodMs
+    if (disks) {
+      const known = diskstatsNames(paths)
+      const unknown = disks.filter((d) => !known.includes(d))
+      if (unknown.length) throw new InvalidInputError(`unknown disk(s) ${unknown.join(', ')}; /proc/diskstats lists ${known.join(', ') || 'none'}`)
+    }
     this.#read = procReader(paths, disks ?? wholeDisks(paths))
     const cores = this.#read().cpuBusy.length
     if (cores === 0) throw new InvalidInputError(`no per-core CPU lines in ${paths.procRoot ?? '/proc'}/stat`)

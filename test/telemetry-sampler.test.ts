@@ -73,6 +73,9 @@ t.test('options are checked', async (t) => {
   const empty = mkdtempSync(join(tmpdir(), 'em-proc-'))
   t.throws(() => new Sampler({ procRoot: empty }), { message: /no per-core CPU lines/ })
   t.throws(() => new Sampler({ probe: false, counters: false }).sample(), { message: /not started/ })
+  const m = fakeMachine()
+  t.throws(() => new Sampler({ ...m, probe: false, counters: false, disks: ['vda', 'sdz'] }), { message: /unknown disk\(s\) sdz; \/proc\/diskstats lists vda, loop0, vda1/ })
+  t.same(new Sampler({ ...m, probe: false, counters: false, disks: ['vda1'] }).columns.length, 9, 'a partition may be chosen explicitly')
 })
 
 t.test('the real machine, periodic at 100 ms, with the probe', async (t) => {
