@@ -39,27 +39,29 @@ function dot(a: Float32Array, ao: number, b: Float32Array, bo: number, n: number
 
 /**
  * Predicts every head for the rows `idx` of `obs` into out[r·heads + h] (log runtime).
- * `z` (optional, [rows × heads × types]) receives the pre-activation interference magnitudes
- * for the backward pass. `only` restricts the output to one head (out[r]): scoring needs
- * just the point head and the bound's head.
+ * `z` (optional, [rows × heads × types × 2]) receives, per interference type, the
+ * pre-activation magnitude and the susceptibility <w_i, Vs_t> for the backward pass.
+ * `only` restricts the output to one head (out[r]).
  */
 export function predictRows(e: Embeddings, d: HeadDims, obs: Observations, idx: ArrayLike<number>, out: Float32Array | Float64Array, z?: Float32Array, only?: number): void {
   const { heads: H, rank: R, types: S, slope } = d
   const pw = platformWidth(d), ww = H * R, A = obs.arity
+  const W = e.work, P = e.plat, bx = e.bx, by = e.by, K = obs.corunners
   const h0 = only ?? 0, h1 = only === undefined ? H : only + 1, stride = h1 - h0
   for (let r = 0; r < idx.length; r++) {
     const row = idx[r], i = obs.workload[row], j = obs.platform[row]
-    const po = j * pw, base = e.bx[j] + e.by[i]
+    const po = j * pw, base = bx[j] + by[i]
     for (let h = h0; h < h1; h++) {
       const wo = i * ww + h * R
-      let y = base + dot(e.work, wo, e.plat, po, R)
+      let y = base + dot(W, wo, P, po, R)
       if (A > 0) {
         for (let t = 0; t < S; t++) {
           const vs = po + R + t * R, vg = po + R + S * R + t * R
           let m = 0
-          for (let k = 0; k < A; k++) m += dot(e.work, obs.corunners[row * A + k] * ww + h * R, e.plat, vg, R)
-          if (z) z[(r * H + h) * S + t] = m
-          y += dot(e.work, wo, e.plat, vs, R) * (m > 0 ? m : slope * m)
+          for (let k = 0; k < A; k++) m += dot(W, K[row * A + k] * ww + h * R, P, vg, R)
+          const sus = dot(W, wo, P, vs, R)
+          if (z) { const zo = ((r * H + h) * S + t) * 2; z[zo] = m; z[zo + 1] = sus }
+          y += sus * (m > 0 ? m : slope * m)
         }
       }
       out[r * stride + h - h0] = y
@@ -69,11 +71,14 @@ export function predictRows(e: Embeddings, d: HeadDims, obs: Observations, idx: 
 
 /**
  * Accumulates into `g` the gradients of a loss whose derivative w.r.t. out[r·heads + h] is
- * dy[r·heads + h], for the same rows and the `z` recorded by {@link predictRows}.
+ * dy[r·heads + h], for the same rows and the `z` recorded by {@link predictRows}. One fused
+ * pass over the rank per (row, head): this loop is the hottest JavaScript of training.
  */
 export function backwardRows(e: Embeddings, d: HeadDims, obs: Observations, idx: ArrayLike<number>, dy: Float32Array, z: Float32Array, g: Embeddings): void {
   const { heads: H, rank: R, types: S, slope } = d
   const pw = platformWidth(d), ww = H * R, A = obs.arity
+  const W = e.work, P = e.plat, GW = g.work, GP = g.plat, K = obs.corunners
+  const act = new Float64Array(S), gm = new Float64Array(S), ko = new Int32Array(Math.max(A, 1))
   for (let r = 0; r < idx.length; r++) {
     const row = idx[r], i = obs.workload[row], j = obs.platform[row]
     const po = j * pw
@@ -82,28 +87,32 @@ export function backwardRows(e: Embeddings, d: HeadDims, obs: Observations, idx:
       if (gy === 0) continue
       g.bx[j] += gy; g.by[i] += gy
       const wo = i * ww + h * R
-      for (let q = 0; q < R; q++) {
-        g.work[wo + q] += gy * e.plat[po + q]
-        g.plat[po + q] += gy * e.work[wo + q]
+      if (A === 0) {
+        for (let q = 0; q < R; q++) { GW[wo + q] += gy * P[po + q]; GP[po + q] += gy * W[wo + q] }
+        continue
       }
-      if (A === 0) continue
       for (let t = 0; t < S; t++) {
-        const vs = po + R + t * R, vg = po + R + S * R + t * R
-        const m = z[(r * H + h) * S + t]
-        const a = m > 0 ? m : slope * m
-        const sus = dot(e.work, wo, e.plat, vs, R)
-        const gm = gy * sus * (m > 0 ? 1 : slope)
-        for (let q = 0; q < R; q++) {
-          g.work[wo + q] += gy * a * e.plat[vs + q]
-          g.plat[vs + q] += gy * a * e.work[wo + q]
+        const zo = ((r * H + h) * S + t) * 2, m = z[zo]
+        act[t] = m > 0 ? m : slope * m
+        gm[t] = gy * z[zo + 1] * (m > 0 ? 1 : slope)
+      }
+      for (let k = 0; k < A; k++) ko[k] = K[row * A + k] * ww + h * R
+      for (let q = 0; q < R; q++) {
+        const wq = W[wo + q]
+        let gw = P[po + q]
+        GP[po + q] += gy * wq
+        let wk = 0
+        for (let k = 0; k < A; k++) wk += W[ko[k] + q]
+        let gk = 0
+        for (let t = 0; t < S; t++) {
+          const vs = po + R + t * R + q, vg = po + R + S * R + t * R + q
+          gw += act[t] * P[vs]
+          GP[vs] += gy * act[t] * wq
+          GP[vg] += gm[t] * wk
+          gk += gm[t] * P[vg]
         }
-        for (let k = 0; k < A; k++) {
-          const ko = obs.corunners[row * A + k] * ww + h * R
-          for (let q = 0; q < R; q++) {
-            g.plat[vg + q] += gm * e.work[ko + q]
-            g.work[ko + q] += gm * e.plat[vg + q]
-          }
-        }
+        GW[wo + q] += gy * gw
+        for (let k = 0; k < A; k++) GW[ko[k] + q] += gk
       }
     }
   }

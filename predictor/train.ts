@@ -63,7 +63,7 @@ export function train(m: PitotModel, pools: Observations[], trainRows: PoolRows,
   const cursor = active.map(() => 0)
   const bufs = active.map((a) => {
     const B = Math.min(opts.batch ?? c.batch, trainRows[a].length)
-    return { B, idx: new Int32Array(B), y: new Float64Array(B), pred: new Float32Array(B * H), grad: new Float32Array(B * H), z: new Float32Array(B * H * Math.max(m.dims.types, 1)) }
+    return { B, idx: new Int32Array(B), y: new Float64Array(B), pred: new Float32Array(B * H), grad: new Float32Array(B * H), z: new Float32Array(B * H * Math.max(m.dims.types, 1) * 2) }
   })
   const g: Embeddings = {
     work: new Float32Array(m.work.count * m.work.mlp.outDim), plat: new Float32Array(m.plat.count * m.plat.mlp.outDim),
