@@ -21,10 +21,10 @@ t.teardown(() => executor.close())
 t.test('work counters move, an idle thread does no work, order shuffles but durations hold', async (t) => {
   const stressors = [{ name: 'cpu-crc32c', params: small }, { name: 'cache-memcpy-l1' }, { name: 'mem-chase', params: small },
     { name: 'mem-hashset-256k', params: { entries: 4096 } }, { name: 'idle' }]
-  // Thread 0 runs four stressors (10% each), thread 1 only sleeps.
-  const w = [[0.1, 0], [0.1, 0], [0.1, 0], [0.1, 0], [0, 0.5]]
+  // Thread 0 runs four stressors (15 ms each: long enough to do work on a loaded machine), thread 1 only sleeps.
+  const w = [[0.15, 0], [0.15, 0], [0.15, 0], [0.15, 0], [0, 0.5]]
   const windows: WindowReport[] = []
-  const r = await executor.replay(comp(Array.from({ length: 8 }, () => w), stressors), { onWindow: (x) => windows.push(x) })
+  const r = await executor.replay(comp(Array.from({ length: 8 }, () => w), stressors, 100), { onWindow: (x) => windows.push(x) })
   t.equal(r.interrupted, false)
   t.equal(r.totals.windows, 8)
   t.same(windows.map((x) => x.index), [0, 1, 2, 3, 4, 5, 6, 7], 'every window reported in order')
@@ -36,7 +36,7 @@ t.test('work counters move, an idle thread does no work, order shuffles but dura
   t.ok(orders.size > 1, `order changes between windows (${orders.size} distinct orders)`)
   for (const x of r.windows) {
     const planned = x.entries.filter((e) => e.thread === 0).map((e) => e.plannedMs)
-    t.ok(planned.length === 4 && planned.every((p) => Math.abs(p - 5) < 1e-9), `window ${x.index}: each stressor planned 5 ms`)
+    t.ok(planned.length === 4 && planned.every((p) => Math.abs(p - 15) < 1e-9), `window ${x.index}: each stressor planned 15 ms`)
   }
   t.ok(r.timing.mean_abs_error_fraction >= 0 && Number.isFinite(r.timing.max_start_drift_ms))
 })
