@@ -59,48 +59,59 @@ async function makeStep(shape: Shape, impl: Impl): Promise<Step> {
   }
 }
 
-async function measure(step: Step): Promise<number> {
+interface Sample { wallMs: number; cpuMs: number }
+
+/** Per-step wall time and process CPU time (all threads): CPU time is what an idle machine would see as wall time for one thread. */
+async function measure(step: Step): Promise<Sample> {
   for (let i = 0; i < 3; i++) await step()
   let n = 0
+  const c0 = process.cpuUsage()
   const t0 = performance.now()
   while (performance.now() - t0 < seconds * 1000) { await step(); n++ }
-  return (performance.now() - t0) / n
+  const wallMs = (performance.now() - t0) / n
+  const c = process.cpuUsage(c0)
+  return { wallMs, cpuMs: (c.user + c.system) / 1000 / n }
 }
 
 const steps = new Map<string, Step>()
 for (const s of SHAPES) for (const impl of IMPLS) steps.set(`${s.name}|${impl}`, await makeStep(s, impl))
-const ms = new Map<string, number[]>()
+const samples = new Map<string, Sample[]>()
 const bar = progressBar('ml-train bench', rounds * steps.size, !values.json)
 let done = 0
 for (let r = 0; r < rounds; r++) {
   for (const [key, step] of steps) {
-    ms.set(key, [...(ms.get(key) ?? []), await measure(step)])
+    samples.set(key, [...(samples.get(key) ?? []), await measure(step)])
     bar.update(++done, key)
   }
 }
 bar.stop()
 const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)]
-const result: Record<string, Record<Impl, { msPerStep: number; stepsPerS: number; speedupVsJs: number }>> = {}
+interface Row { msPerStep: number; cpuMsPerStep: number; stepsPerS: number; speedupVsJs: number }
+const result: Record<string, Record<Impl, Row>> = {}
 for (const s of SHAPES) {
-  const js = median(ms.get(`${s.name}|js`)!)
+  const js = median(samples.get(`${s.name}|js`)!.map((x) => x.wallMs))
   result[s.name] = Object.fromEntries(IMPLS.map((impl) => {
-    const m = median(ms.get(`${s.name}|${impl}`)!)
-    return [impl, { msPerStep: m, stepsPerS: 1000 / m, speedupVsJs: js / m }]
-  })) as Record<Impl, { msPerStep: number; stepsPerS: number; speedupVsJs: number }>
+    const xs = samples.get(`${s.name}|${impl}`)!
+    const m = median(xs.map((x) => x.wallMs))
+    return [impl, { msPerStep: m, cpuMsPerStep: median(xs.map((x) => x.cpuMs)), stepsPerS: 1000 / m, speedupVsJs: js / m }]
+  })) as Record<Impl, Row>
 }
-const pitot = (impl: Impl) => 20 * result['pitot both towers'][impl].msPerStep
-const estimate = Object.fromEntries(IMPLS.map((i) => [i, pitot(i)]))
+const both = result['pitot both towers']
+const estimate = Object.fromEntries(IMPLS.map((i) => [i, { wallS: 20 * both[i].msPerStep, cpuS: 20 * both[i].cpuMsPerStep }]))
+const load = (await import('node:os')).loadavg()[0]
 if (values.json) {
-  console.log(JSON.stringify({ result, pitot20kStepsSeconds: estimate }, null, 2))
+  console.log(JSON.stringify({ loadAverage: load, result, pitot20kSteps: estimate }, null, 2))
 } else {
-  console.log('\nshape                         impl   ms/step   steps/s   x JS')
+  console.log(`\nload average ${load.toFixed(1)} on ${(await import('node:os')).cpus().length} cores`)
+  console.log('shape                         impl   ms/step  cpu-ms/step   steps/s   x JS')
   for (const [name, r] of Object.entries(result)) {
     for (const impl of IMPLS) {
       const v = r[impl]
-      console.log(`${name.padEnd(30)}${impl.padEnd(6)}${v.msPerStep.toFixed(2).padStart(9)}${v.stepsPerS.toFixed(1).padStart(10)}${v.speedupVsJs.toFixed(1).padStart(7)}`)
+      console.log(`${name.padEnd(30)}${impl.padEnd(6)}${v.msPerStep.toFixed(2).padStart(9)}${v.cpuMsPerStep.toFixed(2).padStart(13)}` +
+        `${v.stepsPerS.toFixed(1).padStart(10)}${v.speedupVsJs.toFixed(1).padStart(7)}`)
     }
   }
   console.log('\nestimated 20,000 Pitot steps (both towers, forward + backward + Adamax; no gathers/loss):')
-  for (const impl of IMPLS) console.log(`  ${impl.padEnd(5)} ${estimate[impl].toFixed(1)} s`)
+  for (const impl of IMPLS) console.log(`  ${impl.padEnd(5)} ${estimate[impl].wallS.toFixed(1)} s wall now, ${estimate[impl].cpuS.toFixed(1)} CPU-s`)
 }
 process.exit(0)

@@ -21,6 +21,11 @@ export interface LinearOptions {
 export interface BackwardOptions {
   /** Compute and return the input gradient (skip it for a first layer over fixed features). */
   inputGrad?: boolean
+  /**
+   * First input column whose gradient is wanted (default 0): dx is then rows×(inDim − from). For
+   * inputs whose leading columns are fixed features, this skips most of the dx product.
+   */
+  inputGradFrom?: number
 }
 
 /** Returns `buf` if it holds n floats, else a fresh backend buffer (callers keep the result). */
@@ -65,7 +70,10 @@ export class Linear {
   }
 
   /** Accumulates parameter gradients from dOut[rows×outDim]; returns dx (a reused view) unless disabled. */
-  backward(dOut: Float32Array, { inputGrad = true }: BackwardOptions = {}): Float32Array | undefined {
+  backward(dOut: Float32Array, { inputGrad = true, inputGradFrom = 0 }: BackwardOptions = {}): Float32Array | undefined {
+    if (!Number.isInteger(inputGradFrom) || inputGradFrom < 0 || inputGradFrom >= this.inDim) {
+      throw new InvalidInputError(`Linear.backward: inputGradFrom must be an integer in [0, ${this.inDim}), got ${inputGradFrom}`)
+    }
     const x = this.#x
     if (!x) throw new InvalidInputError('Linear.backward called before forward')
     const rows = this.#rows
@@ -74,10 +82,12 @@ export class Linear {
     k.gemm(x, dOut, this.weight.grad, this.inDim, this.outDim, rows, { transA: true, accumulate: true })
     if (this.bias) k.sumRows(dOut, rows, this.outDim, this.bias.grad)
     if (!inputGrad) return undefined
-    const n = rows * this.inDim
+    const cols = this.inDim - inputGradFrom
+    const n = rows * cols
     this.#dx = ensure(this.#dx, n)
     const dx = this.#dx.subarray(0, n)
-    k.gemm(dOut, this.weight.value, dx, rows, this.inDim, this.outDim, { transB: true })
+    // Rows from.. of W (stored [in, out]) are contiguous: dx = dOut · W[from:, :]ᵀ.
+    k.gemm(dOut, this.weight.value.subarray(inputGradFrom * this.outDim), dx, rows, cols, this.outDim, { transB: true })
     return dx
   }
 }

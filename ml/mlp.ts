@@ -65,7 +65,7 @@ export class Mlp {
     return h
   }
 
-  /** Accumulates every layer's parameter gradients from dOut[rows×outDim]; returns dx unless disabled. */
+  /** Accumulates every layer's parameter gradients from dOut[rows×outDim]; returns dx (rows×(inDim − inputGradFrom)) unless disabled. */
   backward(dOut: Float32Array, opts: BackwardOptions = {}): Float32Array | undefined {
     if (this.#rows === 0) throw new InvalidInputError('Mlp.backward called before forward')
     let g: Float32Array | undefined = dOut
@@ -77,7 +77,7 @@ export class Mlp {
         act.backward(z, this.#post[i], g!, this.#grad[i], z.length)
         g = this.#grad[i]
       }
-      g = this.layers[i].backward(g!, { inputGrad: i > 0 || opts.inputGrad !== false })
+      g = this.layers[i].backward(g!, i > 0 ? {} : opts)
     }
     return g
   }

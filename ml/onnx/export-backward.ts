@@ -43,9 +43,10 @@ export interface MlpBackwardValues {
  * @param pre    layer i's linear output (as named in this graph)
  * @param post   layer i's activation output
  * @param dy     gradient of the loss with respect to the MLP's output
+ * @param inputGradFrom with inputGrad, only input columns from this one on get a gradient
  */
 export function exportMlpBackward(g: GraphBuilder, mlp: Mlp, input: string, pre: readonly string[], post: readonly string[],
-  dy: string, { inputGrad = false } = {}): MlpBackwardValues {
+  dy: string, { inputGrad = false, inputGradFrom = 0 } = {}): MlpBackwardValues {
   const grads = new Map<string, string>()
   const axis0 = g.constant([0], [1], 'int64')
   let d = dy
@@ -55,7 +56,14 @@ export function exportMlpBackward(g: GraphBuilder, mlp: Mlp, input: string, pre:
     const h = i === 0 ? input : post[i - 1]
     grads.set(layer.weight.name, g.op('Gemm', [h, d], { transA: attr.int(1) }))
     if (layer.bias) grads.set(layer.bias.name, g.op('ReduceSum', [d, axis0], { keepdims: attr.int(0) }))
-    if (i > 0 || inputGrad) d = g.op('Gemm', [d, layer.weight.name], { transB: attr.int(1) })
+    if (i > 0 || !inputGrad) {
+      if (i > 0) d = g.op('Gemm', [d, layer.weight.name], { transB: attr.int(1) })
+      continue
+    }
+    // Only input columns from.. : dx = dy · W[from:, :]ᵀ.
+    const w = inputGradFrom === 0 ? layer.weight.name : g.op('Slice', [layer.weight.name,
+      g.constant([inputGradFrom], [1], 'int64'), g.constant([layer.inDim], [1], 'int64'), g.constant([0], [1], 'int64')])
+    d = g.op('Gemm', [d, w], { transB: attr.int(1) })
   }
   return { grads, dx: inputGrad ? d : undefined }
 }

@@ -18,6 +18,8 @@ import { createSession, type Feed, type Fetched, type OrtBackend, type SessionOp
 export interface CompileOptions extends SessionOptions {
   /** Also return dx from backward (default false); one flag for all MLPs or one per MLP. */
   inputGrad?: boolean | readonly boolean[]
+  /** With inputGrad: first input column whose gradient is wanted (dx is rows×(inDim − from)). */
+  inputGradFrom?: number | readonly number[]
 }
 
 /** One MLP's batch: `rows` rows of `x`. */
@@ -40,7 +42,7 @@ export interface CompiledMlp {
 }
 
 /** Graph values of MLP m: 'm<m>/x', '/y', '/z<i>' (pre-activation), '/h<i>' (post), '/dy', '/dx'. */
-function buildGraphs(mlps: readonly Mlp[], inputGrad: readonly boolean[]) {
+function buildGraphs(mlps: readonly Mlp[], inputGrad: readonly boolean[], from: readonly number[]) {
   const fwd = new GraphBuilder('mlp_forward')
   const bwd = new GraphBuilder('mlp_backward')
   const saved: string[] = [] // forward outputs the backward graph takes as inputs
@@ -60,7 +62,7 @@ function buildGraphs(mlps: readonly Mlp[], inputGrad: readonly boolean[]) {
     const post = mlp.sizes.slice(1).map((d, i) => (i === L - 1 ? y : bwd.input(`${P}h${i}`, [R, d])))
     const pre = mlp.sizes.slice(1).map((d, i) => (mlp.activations[i] === identity ? post[i] : bwd.input(`${P}z${i}`, [R, d])))
     mlp.layers.forEach((l, i) => { if (i > 0 || inputGrad[m]) bwd.input(l.weight.name, l.weight.shape) })
-    const b = exportMlpBackward(bwd, mlp, x, pre, post, dy, { inputGrad: inputGrad[m] })
+    const b = exportMlpBackward(bwd, mlp, x, pre, post, dy, { inputGrad: inputGrad[m], inputGradFrom: from[m] })
     for (const [name, value] of b.grads) bwd.output(value, `grad:${name}`)
     if (b.dx) bwd.output(b.dx, `${P}dx`)
   })
@@ -75,12 +77,17 @@ function buildGraphs(mlps: readonly Mlp[], inputGrad: readonly boolean[]) {
  * const [w, p] = await towers.forward([{ x: wx, rows: 249 }, { x: px, rows: 231 }])
  * await towers.backward([dw, dp])   // Param.grad of both towers now hold the gradients
  */
-export async function compileMlps(mlps: readonly Mlp[], { inputGrad = false, ...session }: CompileOptions = {}): Promise<CompiledMlps> {
+export async function compileMlps(mlps: readonly Mlp[], { inputGrad = false, inputGradFrom = 0, ...session }: CompileOptions = {}): Promise<CompiledMlps> {
   const flags = mlps.map((_, i) => (typeof inputGrad === 'boolean' ? inputGrad : inputGrad[i] ?? false))
+  const from = mlps.map((m, i) => {
+    const f = typeof inputGradFrom === 'number' ? inputGradFrom : inputGradFrom[i] ?? 0
+    if (!Number.isInteger(f) || f < 0 || f >= m.inDim) throw new InvalidInputError(`compileMlps: inputGradFrom must be an integer in [0, ${m.inDim}), got ${f}`)
+    return f
+  })
   const params = mlps.flatMap((m) => m.params())
   const names = new Set(params.map((p) => p.name))
   if (names.size !== params.length) throw new InvalidInputError('compileMlps: parameter names repeat; give each Mlp its own name')
-  const { fwd, bwd, saved } = buildGraphs(mlps, flags)
+  const { fwd, bwd, saved } = buildGraphs(mlps, flags, from)
   const [fs, bs] = await Promise.all([createSession(fwd, session), createSession(bwd, session)])
   const feedsFor = (inputNames: readonly string[]): Record<string, Feed> => {
     const feeds: Record<string, Feed> = {}
