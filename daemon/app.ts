@@ -40,7 +40,7 @@ export function createApp(ctx: DaemonContext, { version, extraRoutes }: { versio
     defaultHook: (result, c) => {
       if (result.success) return
       const issue = result.error.issues[0]!
-      const where = [result.target, ...issue.path.map(String)].join('.')
+      const where = result.target + issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')
       return c.json(errorBody('EM_INVALID_INPUT', `${where}: ${issue.message}`), 400)
     },
   })

@@ -4,6 +4,7 @@
  * @module
  */
 import { z } from '@hono/zod-openapi'
+import { CompositionSchema } from '../stressors-wasm/index.js'
 
 export const ErrorSchema = z.object({
   error: z.object({
@@ -57,7 +58,7 @@ export const WindowSummarySchema = z.object({
 export const StartReplaySchema = z.object({
   profile: z.string().min(1).optional().openapi({ example: 'cpu-burst' }),
   compositionId: z.string().min(1).optional(),
-  composition: z.unknown().optional().openapi({ description: 'an inline composition (validated like an upload)' }),
+  composition: CompositionSchema.optional().openapi({ description: 'an inline composition (validated like an upload)' }),
   repeat: z.number().int().min(1).max(1_000_000).default(1),
   startAt: z.union([z.iso.datetime({ offset: true }), z.number().int().nonnegative()]).optional()
     .openapi({ description: 'ISO time or epoch ms of the first window (default: now)' }),
@@ -77,7 +78,7 @@ export const CompositionEntrySchema = z.object({
 
 export const UploadCompositionSchema = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'lowercase letters, digits, . _ -; at most 64 characters'),
-  composition: z.unknown(),
+  composition: CompositionSchema,
 }).strict().openapi('UploadComposition')
 
 export const ProfileSchema = z.object({
