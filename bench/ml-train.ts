@@ -15,10 +15,11 @@ import {
   Adamax, Mlp, Rng, compileMlps, gelu, leakyRelu, silu, useBackend, type Activation, type CompiledMlps,
 } from '../ml/index.js'
 
-interface Tower { rows: number; sizes: number[]; act: Activation }
+/** `gradFrom`: input columns from here on are learned (Pitot's per-entity features) and need dx. */
+interface Tower { rows: number; sizes: number[]; act: Activation; gradFrom?: number }
 interface Shape { name: string; towers: Tower[] }
-const WORKLOAD: Tower = { rows: 249, sizes: [142, 128, 128, 256], act: gelu }
-const PLATFORM: Tower = { rows: 231, sizes: [40, 128, 128, 160], act: leakyRelu(0.1) }
+const WORKLOAD: Tower = { rows: 249, sizes: [142, 128, 128, 256], act: gelu, gradFrom: 141 }
+const PLATFORM: Tower = { rows: 231, sizes: [40, 128, 128, 160], act: leakyRelu(0.1), gradFrom: 39 }
 const SHAPES: Shape[] = [
   { name: 'pitot workload tower', towers: [WORKLOAD] },
   { name: 'pitot platform tower', towers: [PLATFORM] },
@@ -42,19 +43,21 @@ async function makeStep(shape: Shape, impl: Impl): Promise<Step> {
     const mlp = new Mlp(t.sizes, { name: `t${i}`, activation: t.act, rng })
     const x = rng.fillNormal(k.alloc(t.rows * t.sizes[0]))
     const dy = rng.fillNormal(k.alloc(t.rows * t.sizes[t.sizes.length - 1]), 0, 1e-3)
-    return { mlp, x, dy, rows: t.rows }
+    return { mlp, x, dy, rows: t.rows, grad: { inputGrad: t.gradFrom !== undefined, inputGradFrom: t.gradFrom ?? 0 } }
   })
   const opt = new Adamax(nets.flatMap((n) => n.mlp.params()), { lr: 1e-3, weightDecay: 1e-4 })
   if (impl === 'ort1' || impl === 'ort2') {
     // All towers of a shape share one forward and one backward ORT call per step.
-    const fast: CompiledMlps = await compileMlps(nets.map((n) => n.mlp), { threads: impl === 'ort1' ? 1 : 2 })
+    const fast: CompiledMlps = await compileMlps(nets.map((n) => n.mlp), {
+      threads: impl === 'ort1' ? 1 : 2, inputGrad: nets.map((n) => n.grad.inputGrad), inputGradFrom: nets.map((n) => n.grad.inputGradFrom),
+    })
     const dys = nets.map((n) => n.dy)
     return async () => { opt.zeroGrad(); await fast.forward(nets); await fast.backward(dys); opt.step() }
   }
   return () => {
     useBackend(impl)
     opt.zeroGrad()
-    for (const n of nets) { n.mlp.forward(n.x, n.rows); n.mlp.backward(n.dy, { inputGrad: false }) }
+    for (const n of nets) { n.mlp.forward(n.x, n.rows); n.mlp.backward(n.dy, n.grad) }
     opt.step()
   }
 }

@@ -39,10 +39,10 @@ export function gemm(a: usize, rsA: i32, csA: i32, b: usize, c: usize, m: i32, n
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0)
   for (let p = 0; p < k; p++) {
     const b0 = v128.load(pb), b1 = v128.load(pb, 16)
-    const a0 = f32x4.splat(load<f32>(pa))
-    const a1 = f32x4.splat(load<f32>(pa + ra))
-    const a2 = f32x4.splat(load<f32>(pa + 2 * ra))
-    const a3 = f32x4.splat(load<f32>(pa + 3 * ra))
+    const a0 = v128.load32_splat(pa)
+    const a1 = v128.load32_splat(pa + ra)
+    const a2 = v128.load32_splat(pa + 2 * ra)
+    const a3 = v128.load32_splat(pa + 3 * ra)
     c00 = f32x4.add(c00, f32x4.mul(a0, b0)); c01 = f32x4.add(c01, f32x4.mul(a0, b1))
     c10 = f32x4.add(c10, f32x4.mul(a1, b0)); c11 = f32x4.add(c11, f32x4.mul(a1, b1))
     c20 = f32x4.add(c20, f32x4.mul(a2, b0)); c21 = f32x4.add(c21, f32x4.mul(a2, b1))
@@ -59,7 +59,7 @@ export function gemm(a: usize, rsA: i32, csA: i32, b: usize, c: usize, m: i32, n
 @inline function tile1x8(pa: usize, ca: usize, pb: usize, ldb: usize, pc: usize, k: i32, acc: i32): void {
   let c0 = f32x4.splat(0), c1 = f32x4.splat(0)
   for (let p = 0; p < k; p++) {
-    const av = f32x4.splat(load<f32>(pa))
+    const av = v128.load32_splat(pa)
     c0 = f32x4.add(c0, f32x4.mul(av, v128.load(pb))); c1 = f32x4.add(c1, f32x4.mul(av, v128.load(pb, 16)))
     pa += ca; pb += ldb
   }
@@ -70,7 +70,7 @@ export function gemm(a: usize, rsA: i32, csA: i32, b: usize, c: usize, m: i32, n
 @inline function tile1x4(pa: usize, ca: usize, pb: usize, ldb: usize, pc: usize, k: i32, acc: i32): void {
   let c0 = f32x4.splat(0)
   for (let p = 0; p < k; p++) {
-    c0 = f32x4.add(c0, f32x4.mul(f32x4.splat(load<f32>(pa)), v128.load(pb)))
+    c0 = f32x4.add(c0, f32x4.mul(v128.load32_splat(pa), v128.load(pb)))
     pa += ca; pb += ldb
   }
   put(pc, c0, acc)
