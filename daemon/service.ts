@@ -96,14 +96,7 @@ async function assemble(store: Store, opts: DaemonOptions, log: (line: string) =
   // Live telemetry (sampler gauges, SSE) while a replay is active; no sampling while idle.
   let stopLive: (() => void) | undefined
   events.subscribe('*', (e) => {
-    if (e.event === 'state' && !stopLive) {
-      try {
-        stopLive = telemetry.subscribe(() => {})
-      } catch (err) {
-        // A replay runs without live telemetry rather than not at all.
-        log(`live telemetry unavailable: ${(err as Error).message}`)
-      }
-    }
+    if (e.event === 'state' && !stopLive) stopLive = telemetry.subscribe(() => {})
     if (e.event === 'end') { stopLive?.(); stopLive = undefined }
   })
   const app = createApp(ctx, { version: VERSION, extraRoutes: opts.extraRoutes })

@@ -22,6 +22,8 @@ export class TelemetryHub {
   #sampler: Sampler | undefined
   #latest: TelemetrySample | undefined
   #rows = 0
+  /** Why live telemetry is off, when the sampler could not start (replays go on without it). */
+  unavailable: string | undefined
 
   constructor(periodMs: () => number) {
     this.#periodMs = periodMs
@@ -30,7 +32,13 @@ export class TelemetryHub {
   /** Calls `fn` with every sample until the returned function is called. */
   subscribe(fn: (s: TelemetrySample) => void): () => void {
     this.#listeners.add(fn)
-    if (!this.#sampler) this.#startSampler()
+    if (!this.#sampler && this.unavailable === undefined) {
+      try {
+        this.#startSampler()
+      } catch (err) {
+        this.unavailable = (err as Error).message
+      }
+    }
     return () => {
       this.#listeners.delete(fn)
       if (this.#listeners.size === 0 && this.#sampler) {
