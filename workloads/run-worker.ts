@@ -8,6 +8,7 @@ import { closeSync, openSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { parentPort, workerData } from 'node:worker_threads'
 import { WASI } from 'node:wasi'
+import { COUNTER_PREFIX } from './types.js'
 
 export interface RunWorkerData {
   kind: 'preview1' | 'preview2'
@@ -19,6 +20,8 @@ export interface RunWorkerData {
   stderrPath: string
   /** URLs of the preview2-shim cli and filesystem modules the transpiled JS imports. */
   shim?: { cli: string; filesystem: string }
+  /** Number of opcode-count globals (${COUNTER_PREFIX}<i>) to read back after the run. */
+  counters?: number
 }
 
 const data = workerData as RunWorkerData
@@ -44,7 +47,8 @@ async function runPreview1(): Promise<void> {
     const code = wasi.start(instance)
     const runtimeMs = performance.now() - t0
     const memory = instance.exports.memory as WebAssembly.Memory | undefined
-    port.postMessage({ type: 'done', code, runtimeMs, memoryBytes: memory?.buffer.byteLength ?? 0 })
+    const counters = Array.from({ length: data.counters ?? 0 }, (_, i) => Number((instance.exports[COUNTER_PREFIX + i] as WebAssembly.Global).value))
+    port.postMessage({ type: 'done', code, runtimeMs, memoryBytes: memory?.buffer.byteLength ?? 0, counters })
   } finally {
     closeSync(out)
     closeSync(err)

@@ -24,6 +24,8 @@ const NODE_WARNING = /\(node:\d+\) \w*Warning: [^\n]*\n(\(Use \x60node --trace-w
 export interface RunnerOptions {
   /** Where transpiled components are cached; defaults to a folder under the OS temp dir. */
   cacheDir?: string
+  /** Read back this many opcode-count globals (profiling runs of instrumented modules). */
+  counters?: number
 }
 
 /**
@@ -33,7 +35,7 @@ export interface RunnerOptions {
  * const r = await runWorkload({ wasm, args: ['64'], wallLimitMs: 5000 })
  * if (r.status === 'ok') console.log(r.runtimeMs, r.stdout)
  */
-export async function runWorkload(spec: WorkloadSpec, { cacheDir = join(tmpdir(), 'edgemime-components') }: RunnerOptions = {}): Promise<RunResult> {
+export async function runWorkload(spec: WorkloadSpec, { cacheDir = join(tmpdir(), 'edgemime-components'), counters }: RunnerOptions = {}): Promise<RunResult> {
   const t0 = performance.now()
   const kind = wasmKind(spec.wasm)
   const wallLimitMs = spec.wallLimitMs ?? RUN_DEFAULTS.wallLimitMs
@@ -55,6 +57,7 @@ export async function runWorkload(spec: WorkloadSpec, { cacheDir = join(tmpdir()
       argv: [spec.name ?? 'workload', ...(spec.args ?? [])],
       stdoutPath: join(work, 'stdout'),
       stderrPath: join(work, 'stderr'),
+      counters,
       shim: kind === 'preview2' ? { cli: shimUrl('cli'), filesystem: shimUrl('filesystem') } : undefined,
     }
     const outcome = await superviseWorker(data, wallLimitMs, memoryLimitBytes)
@@ -95,18 +98,20 @@ function superviseWorker(data: RunWorkerData, wallLimitMs: number, memoryLimitBy
     worker.stderr.on('data', (c: Buffer) => { if (stderr.length < OUTPUT_LIMIT) stderr += c.toString('utf8').replace(NODE_WARNING, '') })
     let startedAt = performance.now()
     let settled = false
+    let counters: number[] | undefined
     const finish = (status: RunStatus, exitCode: number | null, runtimeMs: number, message: string): void => {
       if (settled) return
       settled = true
       clearTimeout(timer)
       // Answer once the thread is gone and its piped stdout/stderr (preview2 guests) have drained.
       const drained = [worker.stdout, worker.stderr].map((s) => new Promise((r) => { if (s.readableEnded) r(null); else s.once('end', r).once('close', r) }))
-      void worker.terminate().then(() => Promise.all(drained)).then(() => done({ status, exitCode, runtimeMs, stdout, stderr, message }))
+      void worker.terminate().then(() => Promise.all(drained)).then(() => done({ status, exitCode, runtimeMs, stdout, stderr, message, counters }))
     }
     const timer = setTimeout(() => finish('timeout', null, performance.now() - startedAt, `wall-time limit of ${wallLimitMs} ms reached`), wallLimitMs)
-    worker.on('message', (m: { type: string; code?: number; runtimeMs?: number; memoryBytes?: number; message?: string }) => {
+    worker.on('message', (m: { type: string; code?: number; runtimeMs?: number; memoryBytes?: number; message?: string; counters?: number[] }) => {
       if (m.type === 'started') startedAt = performance.now()
       else if (m.type === 'done') {
+        counters = m.counters
         const code = m.code ?? 0
         // A failed memory.grow is invisible from outside; a failing exit with memory near the cap is
         // the signature of an allocation refused by the limit.

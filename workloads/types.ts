@@ -38,4 +38,9 @@ export interface RunResult {
   /** Why it failed, for humans; empty when status is 'ok'. */
   message: string
   kind: WasmKind
+  /** Region counters of an instrumented profiling run (see instrument.ts). */
+  counters?: number[]
 }
+
+/** Export name prefix of the opcode-count globals of an instrumented module. */
+export const COUNTER_PREFIX = '__emc'
