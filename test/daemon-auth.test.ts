@@ -28,7 +28,7 @@ t.test('scopes: read, replay, admin; health stays open', async (t) => {
   const operator = generateToken('operator', ['read', 'replay'])
   const admin = generateToken('admin', ['admin'])
   const { app, ctx } = await startDaemon(t, { tokens: [reader.entry, operator.entry, admin.entry] })
-  const as = (tok?: string) => (tok ? { authorization: `Bearer ${tok}` } : {})
+  const as = (tok: string): Record<string, string> => ({ authorization: `Bearer ${tok}` })
 
   t.equal((await app.request('/v1/health')).status, 200, 'health needs no token')
   t.equal((await app.request('/v1/ready')).status, 200)

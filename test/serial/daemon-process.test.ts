@@ -94,7 +94,7 @@ t.test('SIGTERM stops the stressors within 1 s, stores the record and exits 0; S
   write({ tokens: [entry] })
   p.child.kill('SIGHUP')
   await waitFor(async () => (/config reloaded \(1 API tokens\)/.test(p.log()) ? true : undefined))
-  await t.rejects(client.json('/v1/profiles'), { status: 401 })
+  await t.rejects(client.json('/v1/profiles'), { status: 401, message: /missing or unknown bearer token/ })
   client = new DaemonClient({ url: p.url, token })
   t.ok(Array.isArray(await client.json('/v1/profiles')), 'the new token works without a restart')
   write({ tokens: 'oops' })
