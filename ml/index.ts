@@ -1,7 +1,8 @@
 /**
  * edgemime's one machine-learning engine: seeded RNG, Float32Array layers with hand-derived
- * backward passes, losses, Adam-family optimizers, safetensors parameter files, and a
- * pluggable compute backend (plain JS reference or SIMD WebAssembly).
+ * backward passes, losses, Adam-family optimizers, safetensors parameter files, a pluggable
+ * compute backend (SIMD WebAssembly by default, plain JS reference), and the ONNX side: graph
+ * builder, exporters, onnxruntime sessions and ORT-compiled MLP training (./onnx/index.ts).
  * @module
  */
 export { Rng } from './rng.js'

@@ -90,3 +90,11 @@ t.test('alloc hands out zeroed memory after temporaries used it', async (t) => {
   k.addBias(foreign, new Float32Array(8).fill(1), 8, 8) // copies through the temporary region
   t.ok(k.alloc(256).every((v) => v === 0))
 })
+
+t.test('the default backend is WASM and useBackend switches it', async (t) => {
+  const { kernels, useBackend } = await import('../ml/index.js')
+  t.equal(kernels().name, process.env.EDGEMIME_ML_BACKEND === 'js' ? 'js' : 'wasm')
+  t.equal(useBackend('js').name, 'js')
+  t.equal(kernels().name, 'js')
+  t.equal(useBackend('wasm').name, 'wasm')
+})
