@@ -12,7 +12,7 @@ import { writeTraceCsv } from './trace-io.js'
 import type { Trace } from './types.js'
 
 export interface RecordOptions extends SamplerOptions {
-  /** Seconds to record; with a command, an upper bound after which the command gets SIGTERM. */
+  /** Seconds to record; with a command, an upper bound after which the command gets SIGTERM (SIGKILL 5 s later). */
   durationS?: number
   /** Program and arguments to run; recording stops when it exits. */
   command?: string[]
@@ -33,6 +33,12 @@ export async function recordTrace({ durationS, command, onSample, signal, ...sam
   const sampler = new Sampler(samplerOptions)
   sampler.calibrate()
   const child = command?.length ? spawn(command[0]!, command.slice(1), { stdio: 'inherit' }) : null
+  /** SIGTERM, then SIGKILL for a command that ignores it. */
+  const terminate = () => {
+    if (!child || child.exitCode !== null || child.signalCode !== null) return
+    child.kill('SIGTERM')
+    setTimeout(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL') }, 5000).unref()
+  }
   return new Promise((resolve, reject) => {
     let ended = false
     const end = (exitCode: number | null, err?: Error) => {
@@ -44,15 +50,15 @@ export async function recordTrace({ durationS, command, onSample, signal, ...sam
       if (child && sampler.running && (sampler.rowCount === 0 || sampler.sinceLastMs >= sampler.periodMs / 10)) sampler.sample()
       resolve({ trace: sampler.stop(), exitCode })
     }
-    const onAbort = () => { child?.kill('SIGTERM'); end(null) }
+    const onAbort = () => { terminate(); end(null) }
     signal?.addEventListener('abort', onAbort, { once: true })
     const rows = durationS === undefined ? Infinity : Math.max(1, Math.round((durationS * 1000) / sampler.periodMs))
     let taken = 0
     sampler.start((row, columns) => {
       onSample?.(row, columns)
       if (++taken >= rows) {
-        if (child) child.kill('SIGTERM')
-        else end(null)
+        terminate()
+        end(null)
       }
     })
     if (child) {
