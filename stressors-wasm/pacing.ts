@@ -40,8 +40,9 @@ export function runUntil(d: MeteredDriver, deadline: number, ctrl: Int32Array, c
     d.run(n)
     const t = monoMs()
     const per = (t - now) / n
-    // Quick to follow a faster kernel, slow to believe a slower one (preemption looks slow).
-    if (per < 3 * d.msPerUnit) d.msPerUnit += (per < d.msPerUnit ? 0.3 : 0.05) * (per - d.msPerUnit)
+    // Quick to follow a faster kernel, slow to believe a slower one: preemption looks slow, but a
+    // kernel that really slowed down (caches taken by other threads) is learnt within ~100 chunks.
+    d.msPerUnit += (per < d.msPerUnit ? 0.3 : per < 3 * d.msPerUnit ? 0.05 : 0.01) * (per - d.msPerUnit)
     units += n
     now = t
     if (Atomics.load(ctrl, CTRL_ABORT) !== 0) return { units, aborted: true }
