@@ -20,6 +20,9 @@ import type { EntryReport, ExecutorOptions, ReplayOptions, ReplayReport } from '
 
 interface RunOptions { signal?: AbortSignal, onWindow?: ReplayOptions['onWindow'], first: number, count: number, keepWindows: boolean }
 
+/** How long close() lets a running replay wind down before terminating its threads. */
+const CLOSE_GRACE_MS = 1000
+
 /** Lead time between "all workers prepared" and the first window's planned start. */
 const LEAD_MS = 20
 
@@ -107,13 +110,20 @@ export class Executor {
     }
   }
 
-  /** Stops the workers; a replay in progress ends first, as interrupted, and removes its disk files. */
+  /**
+   * Stops the workers. A replay in progress is aborted and given CLOSE_GRACE_MS to end as
+   * interrupted (and remove its disk files); a thread stuck in a blocking call is then terminated.
+   */
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
     Atomics.store(this.#ctrl, CTRL_ABORT, 1)
     Atomics.notify(this.#ctrl, CTRL_ABORT)
-    await this.#running?.catch(() => undefined)
+    if (this.#running) {
+      let timer: NodeJS.Timeout | undefined
+      await Promise.race([this.#running.catch(() => undefined), new Promise((r) => { timer = setTimeout(r, CLOSE_GRACE_MS) })])
+      clearTimeout(timer)
+    }
     await Promise.all(this.#workers.map((w) => w.terminate()))
   }
 
