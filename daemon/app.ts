@@ -12,6 +12,7 @@ import { EdgemimeError } from '../common/errors.js'
 import type { DaemonContext } from './context.js'
 import { latencyMiddleware } from './metrics.js'
 import { compositionRoutes } from './routes/compositions.js'
+import { plotRoutes } from './routes/plots.js'
 import { profileRoutes } from './routes/profiles.js'
 import { replayEventRoutes } from './routes/replay-events.js'
 import { replayRoutes } from './routes/replays.js'
@@ -58,6 +59,7 @@ export function createApp(ctx: DaemonContext, { version, extraRoutes }: { versio
   replayRoutes(app, ctx)
   replayEventRoutes(app, ctx)
   traceRoutes(app, ctx)
+  plotRoutes(app, ctx)
   extraRoutes?.(app, ctx)
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer' })

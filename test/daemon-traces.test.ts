@@ -30,6 +30,9 @@ t.test('trace recordings: start, stop on their own after durationS, list, downlo
   t.same(json.rows, trace.rows)
   t.equal(json.meta?.periodS, 0.1, 'the sidecar travels with the JSON form')
 
+  const plot = await app.request(`/v1/traces/${meta.id}/plot`)
+  t.equal(plot.status, 200)
+  t.match(await plot.text(), /CPU core 0 utilisation/)
   t.equal((await app.request(`/v1/traces/${meta.id}/stop`, { method: 'POST' })).status, 409, 'already stopped')
   t.equal((await app.request(`/v1/traces/${meta.id}/data?format=xml`)).status, 400)
   t.equal((await app.request('/v1/traces/t-nope')).status, 404)
@@ -40,6 +43,8 @@ t.test('a recording stopped by request keeps its rows; shutdown stops the rest',
   const d = await startDaemon(t)
   const a = await (await d.app.request('/v1/traces', jsonReq('POST', { periodS: 0.1 }))).json() as TraceMeta
   const b = await (await d.app.request('/v1/traces', jsonReq('POST', { periodS: 0.1 }))).json() as TraceMeta
+  const early = await d.app.request(`/v1/traces/${b.id}/plot`)
+  t.equal(early.status, 409, 'no chart before the first row')
   await new Promise((r) => setTimeout(r, 350))
   const stopped = await (await d.app.request(`/v1/traces/${a.id}/stop`, { method: 'POST' })).json() as TraceMeta
   t.equal(stopped.state, 'completed')
