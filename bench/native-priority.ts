@@ -4,8 +4,10 @@
  * A hono server on 127.0.0.1 answers GET /v1/health while N worker threads spin at full speed,
  * each at normal priority, nice 19, or SCHED_IDLE (optionally pinned), or at nice 0 while the
  * API thread is raised to nice -10 ('raised', needs root or CAP_SYS_NICE, as systemd's Nice=
- * gives a service); autocannon, in its own process, sends R requests/s and reports the latency
- * percentiles ('baseline' modes: no workers). Modes are
+ * gives a service). A paced client in its own process sends one request every 1000/R ms on a
+ * keep-alive connection and reports latency percentiles ('baseline' modes: no workers).
+ * Not autocannon: its -R sends each second's quota back to back and then idles, so its
+ * percentiles measure bursts, not a steady API load. Modes are
  * interleaved over rounds and the round with the median p99 is reported, as the machine is shared.
  * @module
  */
@@ -13,7 +15,6 @@ import { execFile } from 'node:child_process'
 import { availableParallelism, setPriority } from 'node:os'
 import { promisify } from 'node:util'
 import { parseArgs } from 'node:util'
-import { createRequire } from 'node:module'
 import type { AddressInfo } from 'node:net'
 import { serve } from '@hono/node-server'
 import { Hono } from 'hono'
@@ -24,13 +25,34 @@ import { nativeFeatures } from '../native/index.js'
 const { values: o } = parseArgs({
   options: {
     workers: { type: 'string', default: String(availableParallelism()) }, duration: { type: 'string', default: '5' },
-    rate: { type: 'string', default: '500' }, rounds: { type: 'string', default: '3' }, modes: { type: 'string', default: 'baseline,none,nice,idle,pin+nice,pin+idle,baseline-raised,raised' },
+    rate: { type: 'string', default: '200' }, rounds: { type: 'string', default: '3' }, modes: { type: 'string', default: 'baseline,none,nice,idle,pin+nice,pin+idle,baseline-raised,raised' },
     json: { type: 'boolean', default: false },
   },
 })
 const workers = Number(o.workers)
 const modes = o.modes!.split(',')
-const autocannon = createRequire(import.meta.url).resolve('autocannon/autocannon.js')
+
+/** The paced client: plain JS run with `node -e`, so the measuring process carries no loader. */
+const CLIENT = `
+  import http from 'node:http'
+  const [url, rate, seconds] = process.argv.slice(1)
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 })
+  const get = () => new Promise((res, rej) => http.get(url, { agent }, (r) => { r.resume(); r.on('end', () => res(r.statusCode)) }).on('error', rej))
+  const lat = []
+  let errors = 0
+  const t0 = performance.now()
+  for (let i = 0; i < rate * seconds; i++) {
+    const due = t0 + (i * 1000) / rate
+    const wait = due - performance.now()
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait))
+    const s = performance.now()
+    if ((await get().catch(() => 0)) !== 200) errors++
+    lat.push(performance.now() - s)
+  }
+  agent.destroy()
+  lat.sort((a, b) => a - b)
+  const q = (p) => +lat[Math.min(lat.length - 1, Math.floor(p * lat.length))].toFixed(2)
+  console.log(JSON.stringify({ p50: q(0.5), p90: q(0.9), p99: q(0.99), max: q(1), requests: lat.length, errors }))`
 
 const app = new Hono().get('/v1/health', (c) => c.json({ ok: true, time: Date.now() }))
 const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 })
@@ -49,14 +71,14 @@ async function spin(mode: string): Promise<() => Promise<void>> {
 }
 
 async function measure(mode: string) {
-  // On Linux setPriority(0, n) sets the calling thread only: the API thread (and the autocannon
+  // On Linux setPriority(0, n) sets the calling thread only: the API thread (and the client
   // process forked from it) go up, workers start from there and step down to 0.
   if (mode.includes('raised')) setPriority(0, -10)
   const stop = await spin(mode)
   try {
-    const { stdout } = await promisify(execFile)(process.execPath, [autocannon, '-j', '-c', '8', '-R', o.rate!, '-d', o.duration!, url])
+    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', CLIENT, url, o.rate!, o.duration!])
     const r = JSON.parse(stdout)
-    return { mode, p50Ms: r.latency.p50, p90Ms: r.latency.p90, p99Ms: r.latency.p99, maxMs: r.latency.max, requests: r.requests.total, errors: r.errors + r.non2xx }
+    return { mode, p50Ms: r.p50, p90Ms: r.p90, p99Ms: r.p99, maxMs: r.max, requests: r.requests, errors: r.errors }
   } finally {
     await stop()
     if (mode.includes('raised')) setPriority(0, 0)
