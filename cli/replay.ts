@@ -56,6 +56,7 @@ export async function run(argv: string[]): Promise<number> {
   // Refuse before any thread starts.
   const footprint = checkCaps(comp, caps, { repeat })
   const total = comp.windows.length * repeat
+  process.stderr.write(`replay: preparing ${comp.threads} threads (${(footprint.memoryBytes / 2 ** 20).toFixed(0)} MiB of buffers, ${(footprint.diskBytes / 2 ** 20).toFixed(0)} MiB of disk files)\n`)
   const executor = await Executor.create({ threads: comp.threads, caps, pin: !values['no-pin'], lowPriority: values['low-priority'] })
   const abort = new AbortController()
   const onSigint = () => abort.abort()

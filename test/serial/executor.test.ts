@@ -41,6 +41,16 @@ t.test('work counters move, an idle thread does no work, order shuffles but dura
   t.ok(r.timing.mean_abs_error_fraction >= 0 && Number.isFinite(r.timing.max_start_drift_ms))
 })
 
+t.test('repeat and startAt play the right windows, anchored back to back', async (t) => {
+  // Window t gives thread 0 a fraction of 0.1 × (t + 1), so each report shows which window played.
+  const c = comp([[[0.1, 0]], [[0.2, 0]], [[0.3, 0]]], [{ name: 'cache-memcpy-l1' }], 60)
+  const r = await executor.replay(c, { repeat: 2, startAt: 2 })
+  t.same(r.windows.map((w) => w.index), [2, 3, 4, 5])
+  t.same(r.windows.map((w) => Math.round(w.entries[0]!.plannedMs)), [18, 6, 12, 18], 'windows 2, 0, 1, 2 of the composition')
+  t.same(r.windows.map((w) => w.plannedStartMs), [0, 60, 120, 180], 'planned starts are anchored multiples of W')
+  await t.rejects(executor.replay(c, { startAt: 3 }), /startAt must be an integer in \[0, 3\)/)
+})
+
 t.test('disk stressors do block I/O in caps.diskDir and their file is removed after the replay', async (t) => {
   const stressors = [{ name: 'disk-read-256k', params: { fileBytes: 4 * MiB } }, { name: 'disk-write-256k-p25', params: { fileBytes: 4 * MiB } }]
   const r = await executor.replay(comp(Array.from({ length: 4 }, () => [[0.4, 0], [0.4, 0]]), stressors, 100))
