@@ -6,7 +6,9 @@
  * @module
  */
 import { createParser, type EventSourceMessage } from 'eventsource-parser'
-import { EdgemimeError } from '../common/errors.js'
+import { writeFileSync } from 'node:fs'
+import { extname } from 'node:path'
+import { EdgemimeError, InvalidInputError } from '../common/errors.js'
 
 /** An error answer from the daemon, carrying its code and HTTP status. */
 export class ApiError extends EdgemimeError {
@@ -69,6 +71,14 @@ export class DaemonClient {
   async json<T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
     const res = await this.fetch(path, init)
     return (res.status === 204 ? undefined : await res.json()) as T
+  }
+
+  /** Saves a chart route (.svg or .png, chosen by the file's extension) to `file`. */
+  async saveChart(path: string, file: string): Promise<void> {
+    const format = extname(file).toLowerCase().slice(1)
+    if (format !== 'svg' && format !== 'png') throw new InvalidInputError(`--out must end in .svg or .png, got '${file}'`)
+    const res = await this.fetch(`${path}?format=${format}`, { accept: format === 'svg' ? 'image/svg+xml' : 'image/png' })
+    writeFileSync(file, Buffer.from(await res.arrayBuffer()))
   }
 
   /** The server-sent events of `path` until the server closes the stream or `signal` aborts. */

@@ -16,7 +16,8 @@ edgemime ctl replay watch [ID]          live progress (default: the current repl
 edgemime ctl replay status [ID]         a replay's record (default: current, else the latest)
 edgemime ctl replay stop [ID]           stop it (default: the current replay)
 edgemime ctl replay list [--limit N]
-edgemime ctl replay windows ID          per-window planned vs executed time`
+edgemime ctl replay windows ID          per-window planned vs executed time
+edgemime ctl replay plot ID --out FILE.svg|png`
 
 const ENDED = new Set(['completed', 'stopped', 'failed', 'interrupted'])
 
@@ -26,7 +27,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
     args: rest, allowPositionals: true,
     options: {
       ...CLIENT_OPTIONS, composition: { type: 'string' }, file: { type: 'string' }, repeat: { type: 'string' },
-      at: { type: 'string' }, detach: { type: 'boolean', default: false }, limit: { type: 'string', default: '20' },
+      at: { type: 'string' }, out: { type: 'string', short: 'o' }, detach: { type: 'boolean', default: false }, limit: { type: 'string', default: '20' },
     },
   })
   const client = new DaemonClient(values)
@@ -71,6 +72,12 @@ export async function replayCommand(argv: string[]): Promise<number> {
       const ws = await client.json<WindowSummary[]>(`/v1/replays/${positionals[0]}/windows`)
       output(json, ws, () => table([['WINDOW', 'DRIFT MS', 'PLANNED MS', 'EXECUTED MS', 'ERROR'],
         ...ws.map((w) => [w.index, w.startDriftMs.toFixed(2), w.plannedMs.map(Math.round).join('/'), w.executedMs.map(Math.round).join('/'), percent(w.meanAbsErrorFraction)])]))
+      return 0
+    }
+    case 'plot': {
+      if (!positionals[0] || !values.out) throw new InvalidInputError('ctl replay plot ID --out FILE.svg|png')
+      await client.saveChart(`/v1/replays/${positionals[0]}/plot`, values.out)
+      process.stderr.write(`wrote ${values.out}\n`)
       return 0
     }
     default:

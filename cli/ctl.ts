@@ -18,7 +18,7 @@ edgemime ctl profiles                   bundled contention profiles, sized for t
 edgemime ctl device                     fingerprint and active native features
 edgemime ctl compositions list | upload ID FILE.json | get ID | delete ID
 edgemime ctl traces list | start [--name N] [--period S] [--duration S] | stop ID
-edgemime ctl traces download ID [--format csv|json] [--out FILE]
+edgemime ctl traces download ID [--format csv|json] [--out FILE]  |  plot ID --out FILE.svg|png
 
 --url defaults to EDGEMIME_URL or http://127.0.0.1:7070; --token to EDGEMIME_TOKEN.
 `
@@ -99,6 +99,11 @@ export async function run(argv: string[]): Promise<number> {
       } else process.stdout.write(text)
       return 0
     }
+    case 'traces plot':
+      if (!values.out) throw new InvalidInputError('ctl traces plot ID --out FILE.svg|png')
+      await client.saveChart(`/v1/traces/${need(a)}/plot`, values.out)
+      process.stderr.write(`wrote ${values.out}\n`)
+      return 0
     default:
       throw new InvalidInputError(`ctl: unknown command '${[group, sub].filter(Boolean).join(' ')}'\n\n${USAGE}`)
   }

@@ -47,6 +47,10 @@ t.test('ctl: profiles, device, compositions, replay start/status/list, traces, w
   t.match(JSON.parse((await ctl('replay', 'status', ...auth, '--json')).out), { id: rec.id, state: 'completed' }, 'status without an id: the latest')
   t.match((await ctl('replay', 'list', ...auth)).out, new RegExp(`${rec.id}\\s+composition tiny\\s+completed\\s+4/4`))
   t.match((await ctl('replay', 'windows', rec.id, ...auth)).out, /^WINDOW\s+DRIFT MS/)
+  const png = join(dir, 'replay.png')
+  t.equal((await ctl('replay', 'plot', rec.id, '--out', png, ...auth)).code, 0)
+  t.equal(readFileSync(png).subarray(1, 4).toString(), 'PNG')
+  await t.rejects(ctl('replay', 'plot', rec.id, '--out', join(dir, 'x.jpg'), ...auth), /must end in \.svg or \.png/)
 
   const tr = JSON.parse((await ctl('traces', 'start', '--name', 'x', '--period', '0.1', '--json', ...auth)).out) as { id: string }
   await new Promise((r) => setTimeout(r, 350))
@@ -54,6 +58,9 @@ t.test('ctl: profiles, device, compositions, replay start/status/list, traces, w
   const csv = join(dir, 'x.csv')
   t.equal((await ctl('traces', 'download', tr.id, '--out', csv, ...auth)).code, 0)
   t.match(readFileSync(csv, 'utf8'), /^time_s,cpu_util_0,/)
+  const svg = join(dir, 'trace.svg')
+  t.equal((await ctl('traces', 'plot', tr.id, '--out', svg, ...auth)).code, 0)
+  t.match(readFileSync(svg, 'utf8'), /^<svg/)
 })
 
 t.test('ctl: errors carry the daemon\'s message; env supplies url and token', async (t) => {
