@@ -1,0 +1,205 @@
+/**
+ * The built-in online runtime model: log-runtime = workload offset + platform offset +
+ * platform interference slope × ln(1 + co-runners), refitted (warm-started alternating least
+ * squares over a sliding window) as observations arrive, with split-conformal bounds per co-runner pool from the residuals each
+ * observation had before the model learned from it (online conformal calibration).
+ * A never-seen workload starts from a regression of known workload offsets on its opcode
+ * features' total (ln instruction count); a never-seen device from the mean device offset.
+ * Use the Pitot predictor (predictor/) where a trained model exists; this model needs no
+ * training data and is what a fresh fleet starts with.
+ * @module
+ */
+import { conformalMargin } from '../predictor/index.js'
+import type { Observation, RuntimeModel, ScoreRows, Scores } from './types.js'
+
+export interface OnlineModelOptions {
+  /** Residuals kept per pool (sliding window). */
+  window?: number
+  /** Margin (log space) used while a pool has too few residuals for a finite quantile. */
+  uncalibratedMargin?: number
+  /** Prior ln-slowdown per ln(1 + co-runners): 1 = a CPU-bound fair share. */
+  priorSlope?: number
+}
+
+const POOLS = 2 // isolated, and with co-runners
+const SWEEPS = 3
+const SLOPE_PRIOR_WEIGHT = 1
+/** Observations retained for refits (a sliding window, so drift is forgotten). */
+const MAX_OBS = 20_000
+
+export class OnlineModel implements RuntimeModel {
+  #pIndex = new Map<string, number>()
+  #wIndex = new Map<string, number>()
+  #pOff: number[] = []
+  #pSlope: number[] = []
+  #wOff: number[] = []
+  #wSize: number[] = []
+  #residuals: number[][] = Array.from({ length: POOLS }, () => [])
+  #margins = new Map<string, number>()
+  #obs = { p: [] as number[], w: [] as number[], k: [] as number[], y: [] as number[] }
+  #cache: { p: Float64Array; w: Float64Array; slope: Float64Array } | undefined
+  readonly #window: number
+  readonly #uncalibrated: number
+  readonly #priorSlope: number
+
+  constructor({ window = 400, uncalibratedMargin = Math.log(4), priorSlope = 1 }: OnlineModelOptions = {}) {
+    this.#window = window
+    this.#uncalibrated = uncalibratedMargin
+    this.#priorSlope = priorSlope
+  }
+
+  platformId(key: string): number {
+    let i = this.#pIndex.get(key)
+    if (i === undefined) {
+      i = this.#pOff.length
+      this.#pIndex.set(key, i)
+      this.#pOff.push(NaN); this.#pSlope.push(this.#priorSlope);
+    }
+    return i
+  }
+
+  workloadId(key: string, features?: ArrayLike<number>): number {
+    let i = this.#wIndex.get(key)
+    if (i === undefined) {
+      i = this.#wOff.length
+      this.#wIndex.set(key, i)
+      this.#wOff.push(NaN)
+      // ln(total instructions) from the ln(1 + count) features: the workload's size.
+      let total = 0
+      if (features) for (let f = 0; f < features.length; f++) total += Math.expm1(features[f]!)
+      this.#wSize.push(Math.log1p(total))
+    }
+    return i
+  }
+
+  #platformOffset(p: number): number {
+    const v = this.#pOff[p]!
+    return Number.isNaN(v) ? this.#meanPlatformOffset() : v
+  }
+
+  #meanPlatformOffset(): number {
+    let s = 0, n = 0
+    for (const o of this.#pOff) if (!Number.isNaN(o)) { s += o; n++ }
+    return n ? s / n : 0
+  }
+
+  /** Unseen workload: least-squares line of known offsets on ln size (or their mean). */
+  #workloadOffset(w: number): number {
+    const v = this.#wOff[w]!
+    if (!Number.isNaN(v)) return v
+    let n = 0, sx = 0, sy = 0, sxx = 0, sxy = 0
+    for (let k = 0; k < this.#wOff.length; k++) {
+      const y = this.#wOff[k]!
+      if (Number.isNaN(y)) continue
+      const x = this.#wSize[k]!
+      n++; sx += x; sy += y; sxx += x * x; sxy += x * y
+    }
+    if (n === 0) return Math.log(100) // 100 ms: a neutral guess before any observation
+    const varX = sxx - (sx * sx) / n
+    const slope = n > 1 && varX > 1e-9 ? (sxy - (sx * sy) / n) / varX : 0
+    return sy / n + slope * (this.#wSize[w]! - sx / n)
+  }
+
+  #logPredict(p: number, w: number, k: number): number {
+    return this.#workloadOffset(w) + this.#platformOffset(p) + this.#pSlope[p]! * Math.log1p(k)
+  }
+
+  #margin(arity: number, eps: number): number {
+    const pool = Math.min(arity, POOLS - 1)
+    const key = `${pool}:${eps}`
+    let m = this.#margins.get(key)
+    if (m === undefined) {
+      const res = this.#residuals[pool]!
+      m = this.calibrated(arity, eps) ? conformalMargin(Float64Array.from(res), eps) : this.#uncalibrated
+      this.#margins.set(key, m)
+    }
+    return m
+  }
+
+  calibrated(arity: number, eps: number): boolean {
+    const n = this.#residuals[Math.min(arity, POOLS - 1)]!.length
+    return Math.ceil((n + 1) * (1 - eps)) <= n
+  }
+
+  /** Offsets with fallbacks resolved, rebuilt after learning or new entities (hot path of score). */
+  #resolved(): { p: Float64Array; w: Float64Array; slope: Float64Array } {
+    const c = this.#cache
+    if (c && c.p.length === this.#pOff.length && c.w.length === this.#wOff.length) return c
+    const mean = this.#meanPlatformOffset()
+    const p = Float64Array.from(this.#pOff, (v) => (Number.isNaN(v) ? mean : v))
+    const w = Float64Array.from(this.#wOff, (_, i) => this.#workloadOffset(i))
+    return (this.#cache = { p, w, slope: Float64Array.from(this.#pSlope) })
+  }
+
+  score(rows: ScoreRows, eps: number): Scores {
+    const runtimeMs = new Float64Array(rows.n)
+    const boundMs = new Float64Array(rows.n)
+    const m0 = this.#margin(0, eps), m1 = this.#margin(1, eps)
+    const { p, w, slope } = this.#resolved()
+    for (let r = 0; r < rows.n; r++) {
+      const k = rows.offsets[r + 1]! - rows.offsets[r]!
+      const pi = rows.platform[r]!
+      const y = w[rows.workload[r]!]! + p[pi]! + slope[pi]! * Math.log1p(k)
+      runtimeMs[r] = Math.exp(y)
+      boundMs[r] = Math.exp(y + (k === 0 ? m0 : m1))
+    }
+    return { runtimeMs, boundMs }
+  }
+
+  observe(obs: Observation[]): void {
+    // Learn in chunks that grow with what is already known (1, 1, ..., then a quarter of the
+    // retained rows): each row's calibration residual comes from a model that has not seen it,
+    // as online conformal prediction needs, at O(log n) refits for a large batch.
+    for (let i = 0; i < obs.length;) {
+      const size = Math.max(1, Math.min(obs.length - i, Math.floor(this.#obs.y.length / 4)))
+      for (const o of obs.slice(i, i + size)) {
+        const y = Math.log(Math.max(o.runtimeMs, 1e-3))
+        const k = o.corunners.length
+        const res = this.#residuals[Math.min(k, POOLS - 1)]!
+        res.push(y - this.#logPredict(o.platform, o.workload, k))
+        if (res.length > this.#window) res.shift()
+        const ob = this.#obs
+        ob.p.push(o.platform); ob.w.push(o.workload); ob.k.push(k); ob.y.push(y)
+        if (ob.y.length > MAX_OBS) { ob.p.shift(); ob.w.shift(); ob.k.shift(); ob.y.shift() }
+      }
+      this.#refit()
+      i += size
+    }
+    this.#margins.clear()
+    this.#cache = undefined
+  }
+
+  /**
+   * Warm-started refit: a few alternating least-squares sweeps over the retained observations,
+   * starting from the current offsets (workload means, then platform means, then per-platform
+   * interference slopes shrunk toward the prior).
+   */
+  #refit(): void {
+    const { p: pl, w: wl, k: kl, y: yl } = this.#obs
+    const n = yl.length
+    for (let sweep = 0; sweep < SWEEPS; sweep++) {
+      const wSum = new Float64Array(this.#wOff.length), wCnt = new Float64Array(this.#wOff.length)
+      for (let i = 0; i < n; i++) {
+        const p = pl[i]!
+        wSum[wl[i]!] += yl[i]! - this.#platformOffset(p) - this.#pSlope[p]! * Math.log1p(kl[i]!)
+        wCnt[wl[i]!]++
+      }
+      wCnt.forEach((c, w) => { if (c > 0) this.#wOff[w] = wSum[w]! / c })
+      const pSum = new Float64Array(this.#pOff.length), pCnt = new Float64Array(this.#pOff.length)
+      for (let i = 0; i < n; i++) {
+        const p = pl[i]!
+        pSum[p] += yl[i]! - this.#wOff[wl[i]!]! - this.#pSlope[p]! * Math.log1p(kl[i]!)
+        pCnt[p]++
+      }
+      pCnt.forEach((c, p) => { if (c > 0) this.#pOff[p] = pSum[p]! / c })
+      const rl = new Float64Array(this.#pOff.length), ll = new Float64Array(this.#pOff.length)
+      for (let i = 0; i < n; i++) {
+        if (kl[i] === 0) continue
+        const p = pl[i]!, l = Math.log1p(kl[i]!)
+        rl[p] += (yl[i]! - this.#wOff[wl[i]!]! - this.#pOff[p]!) * l
+        ll[p] += l * l
+      }
+      ll.forEach((q, p) => { if (q > 0) this.#pSlope[p] = (rl[p]! + SLOPE_PRIOR_WEIGHT * this.#priorSlope) / (q + SLOPE_PRIOR_WEIGHT) })
+    }
+  }
+}
