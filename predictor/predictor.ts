@@ -185,9 +185,6 @@ export class Predictor {
   #checkIndex(i: number, count: number, kind: string): void {
     if (!(i >= 0 && i < count)) throw new InvalidInputError(`unknown ${kind} index ${i} (valid 0..${count - 1})`)
   }
-
-  /** Embedding tables of the current weights (shape documented in heads.ts). */
-  get embeddings(): Embeddings { return this.#e }
 }
 
 /** Loads a model directory written by `predictor train` (or {@link saveModel}). */
