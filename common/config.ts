@@ -36,6 +36,11 @@ export const ConfigSchema = z.object({
   sampler: z.object({ periodS: z.number().min(0.1).max(60) }),
   /** Largest request body the API accepts, in bytes. */
   maxBodyBytes: z.number().int().min(1024),
+  /**
+   * Daemon stressor workers: 'low' (SCHED_IDLE + nice 19) keeps the API responsive and uses only
+   * otherwise idle CPU; 'normal' competes for CPU time like any process (CPU contention).
+   */
+  workerPriority: z.enum(['low', 'normal']),
 }).strict()
 export type Config = z.infer<typeof ConfigSchema>
 
@@ -60,6 +65,7 @@ const ENV: Record<string, (c: Config, v: string) => void> = {
   EDGEMIME_CAPS_DISK_QUOTA_BYTES: (c, v) => { c.caps.diskQuotaBytes = Number(v) },
   EDGEMIME_CAPS_MAX_DURATION_S: (c, v) => { c.caps.maxDurationS = Number(v) },
   EDGEMIME_SAMPLER_PERIOD_S: (c, v) => { c.sampler.periodS = Number(v) },
+  EDGEMIME_WORKER_PRIORITY: (c, v) => { c.workerPriority = v as Config['workerPriority'] },
 }
 
 /**

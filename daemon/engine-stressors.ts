@@ -17,8 +17,11 @@ const ABORT_GRACE_MS = 250
 export interface StressorEngineOptions {
   /** Pin worker k to core k (default true). */
   pin?: boolean
-  /** Lower the workers' priority (default true: keeps the API responsive under full load). */
-  lowPriority?: boolean
+  /**
+   * Lower the workers' priority (default true: keeps the API responsive under full load). A
+   * function is asked at each replay, so a config reload applies to the next one.
+   */
+  lowPriority?: boolean | (() => boolean)
 }
 
 export function stressorEngine({ pin = true, lowPriority = true }: StressorEngineOptions = {}): ReplayEngine<Composition> {
@@ -33,7 +36,8 @@ export function stressorEngine({ pin = true, lowPriority = true }: StressorEngin
       const wait = startAt - Date.now()
       if (wait > 0) await sleep(wait, undefined, { signal }).catch(() => {})
       if (signal.aborted) return undefined
-      const ex = await Executor.create({ threads: comp.threads, caps, pin, lowPriority })
+      const low = typeof lowPriority === 'function' ? lowPriority() : lowPriority
+      const ex = await Executor.create({ threads: comp.threads, caps, pin, lowPriority: low })
       try {
         const replay = ex.replay(comp, { signal, repeat, keepWindows: false, onWindow: (w) => onWindow(summarise(w, comp)) })
         // A kernel that ignores the abort flag must not keep the device busy: terminate it.

@@ -29,7 +29,7 @@ export interface DaemonOptions {
   config: Config
   /** Mounts more routes (e.g. the orchestrator's) on the same app, auth and error handling. */
   extraRoutes?: ExtraRoutes
-  /** Default: the stressors-wasm executor at lowered worker priority. */
+  /** Default: the stressors-wasm executor, workers at config.workerPriority. */
   engine?: ReplayEngine
   /** One line per lifecycle event; default stderr. */
   log?: (line: string) => void
@@ -79,7 +79,7 @@ async function assemble(store: Store, opts: DaemonOptions, log: (line: string) =
   let device: DeviceInfo = await gatherDeviceInfo(config.caps.diskDir)
   const metrics = createMetrics()
   const events = new ReplayEvents()
-  const engine = opts.engine ?? stressorEngine()
+  const engine = opts.engine ?? stressorEngine({ lowPriority: () => config.workerPriority === 'low' })
   const caps = () => config.caps
   const telemetry = new TelemetryHub(() => Math.round(config.sampler.periodS * 1000))
   let ready = false

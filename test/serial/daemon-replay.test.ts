@@ -1,6 +1,6 @@
 import t from 'tap'
 import { DaemonClient } from '../../cli/client.js'
-import { stressorEngine, type ReplayRecord, type WindowSummary } from '../../daemon/index.js'
+import type { ReplayRecord, WindowSummary } from '../../daemon/index.js'
 import { jsonReq, startDaemon, tinyComposition } from '../helpers/daemon-fixture.js'
 
 type App = Awaited<ReturnType<typeof startDaemon>>['app']
@@ -14,9 +14,9 @@ async function until(app: App, id: string, states: string[]): Promise<ReplayReco
 }
 
 t.test('a replay runs real stressors, reports every window and is stored; a second one gets 409', async (t) => {
-  // Normal priority here: at SCHED_IDLE a loaded test machine may not give the kernel any time
-  // in 200 ms, and this test checks that work is reported, not the priority policy.
-  const { app } = await startDaemon(t, {}, { engine: stressorEngine({ lowPriority: false }) })
+  // Normal priority (config workerPriority): at SCHED_IDLE a loaded test machine may not give the
+  // kernel any time in 200 ms, and this test checks that work is reported, not the policy.
+  const { app } = await startDaemon(t, { workerPriority: 'normal' })
   const started = await app.request('/v1/replays', jsonReq('POST', { composition: tinyComposition({ windows: 4, windowMs: 50 }) }))
   t.equal(started.status, 202)
   const rec = await started.json() as ReplayRecord
