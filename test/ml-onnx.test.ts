@@ -144,3 +144,19 @@ t.test('inputGradFrom: only trailing input columns get a gradient (TS and ORT ag
   t.throws(() => mlp.backward(dy, { inputGradFrom: 9 }), { code: 'EM_INVALID_INPUT' })
   await t.rejects(compileMlp(mlp, { inputGrad: true, inputGradFrom: -1 }), { code: 'EM_INVALID_INPUT' })
 })
+
+t.test('output() renames a node output in place (no Identity copy) and later uses follow', async (t) => {
+  const g = new GraphBuilder()
+  const x = g.input('x', [2])
+  const r = g.op('Relu', [x])
+  t.equal(g.output(r, 'first'), 'first')
+  const n = g.op('Neg', [r]) // uses the old name: resolved to 'first'
+  g.output(n, 'second')
+  g.output(x, 'copy') // a graph input needs an Identity
+  const s = await createSession(g.toBytes())
+  const out = await s.run({ x: { data: new Float32Array([-1, 2]), dims: [2] } })
+  t.same(Array.from(out.first.data as Float32Array), [0, 2])
+  t.same(Array.from(out.second.data as Float32Array), [-0, -2])
+  t.same(Array.from(out.copy.data as Float32Array), [-1, 2])
+  t.throws(() => g.output(n, 'x'), /defined twice/)
+})

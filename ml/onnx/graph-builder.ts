@@ -45,6 +45,8 @@ export class GraphBuilder {
   #nodes: InstanceType<Proto['NodeProto']>[] = []
   #names = new Set<string>()
   #counter = 0
+  // Values renamed by output(): old name -> new name.
+  #alias = new Map<string, string>()
 
   constructor(readonly name = 'graph') {}
 
@@ -54,6 +56,8 @@ export class GraphBuilder {
     do n = `${prefix}_${this.#counter++}`; while (this.#names.has(n))
     return n
   }
+
+  #resolve(name: string): string { return this.#alias.get(name) ?? name }
 
   #claim(name: string): string {
     if (this.#names.has(name)) throw new InvalidInputError(`ONNX graph '${this.name}': value '${name}' defined twice`)
@@ -93,6 +97,7 @@ export class GraphBuilder {
    */
   node(opType: string, inputs: readonly string[], attrs: Record<string, AttrValue> = {},
     { outputs = 1, domain, name }: { outputs?: number | readonly string[]; domain?: string; name?: string } = {}): string[] {
+    inputs = inputs.map((i) => this.#resolve(i))
     for (const i of inputs) {
       if (i !== '' && !this.#names.has(i)) throw new InvalidInputError(`ONNX node ${opType}: unknown input '${i}'`)
     }
@@ -111,10 +116,29 @@ export class GraphBuilder {
     return this.node(opType, inputs, attrs)[0]
   }
 
-  /** Marks an existing value as a graph output, renamed to `name` through Identity if needed. */
+  /**
+   * Marks an existing value as a graph output under `name`. A node's output is renamed in place
+   * (later uses of the old name follow); an Identity node, which copies the tensor on every run,
+   * is added only for graph inputs, initializers and values already output under another name.
+   */
   output(value: string, name = value, shape: readonly Dim[] | undefined = undefined, dtype: DType = 'float32'): string {
+    value = this.#resolve(value)
     if (!this.#names.has(value)) throw new InvalidInputError(`ONNX output: unknown value '${value}'`)
-    const out = name === value ? value : this.node('Identity', [value], {}, { outputs: [name] })[0]
+    let out = value
+    if (name !== value) {
+      const produced = this.#nodes.some((n) => n.output.includes(value))
+      if (produced && !this.#outputs.some((o) => o.name === value)) {
+        this.#claim(name)
+        for (const n of this.#nodes) {
+          n.input = n.input.map((i) => (i === value ? name : i))
+          n.output = n.output.map((o) => (o === value ? name : o))
+        }
+        this.#alias.set(value, name)
+        out = name
+      } else {
+        out = this.node('Identity', [value], {}, { outputs: [name] })[0]
+      }
+    }
     this.#outputs.push(valueInfo(out, shape, dtype))
     return out
   }
