@@ -13,11 +13,13 @@ import type { ReplayReport } from './report-types.js'
  */
 export function compositionChart(comp: Composition, report?: ReplayReport): string {
   const T = comp.windows.length
-  const x = Array.from({ length: T }, (_, t) => (t * comp.windowMs) / 1000)
+  // Fractions hold for a whole window: two points per window (its start and end) draw steps.
+  const W = comp.windowMs / 1000
+  const x = Array.from({ length: 2 * T }, (_, i) => (Math.floor(i / 2) + (i % 2)) * W)
   const panels: Panel[] = []
   for (let k = 0; k < comp.threads; k++) {
     const stacked = comp.stressors.map((s, m) => ({
-      name: s.name, x, color: PALETTE[m % PALETTE.length], y: comp.windows.map((w) => w[m]![k]!),
+      name: s.name, x, color: PALETTE[m % PALETTE.length], y: comp.windows.flatMap((w) => [w[m]![k]!, w[m]![k]!]),
     })).filter((s) => s.y.some((v) => v > 0))
     panels.push({ title: `thread ${k}`, yLabel: 'fraction of W', stacked, yMin: 0, yMax: 1 })
   }
