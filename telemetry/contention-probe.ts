@@ -48,6 +48,19 @@ function chain(bytes: number, seed: number): Uint32Array {
   return buf
 }
 
+// Samplers running side by side (the daemon allows several recordings) share their chains;
+// weak references let the buffers go once no probe uses them.
+const chains = new Map<string, WeakRef<Uint32Array>>()
+
+function sharedChain(bytes: number, seed: number): Uint32Array {
+  const key = `${bytes}:${seed}`
+  const hit = chains.get(key)?.deref()
+  if (hit) return hit
+  const buf = chain(bytes, seed)
+  chains.set(key, new WeakRef(buf))
+  return buf
+}
+
 /** Follows the chain for `hops` dependent loads from `start`; returns where it stopped. */
 function chase(buf: Uint32Array, start: number, hops: number): number {
   let p = start
@@ -67,8 +80,8 @@ export class ContentionProbe {
   constructor({ llcBytes, dramBytes, hops = 2048, seed = 0x9e3779b9 }: ContentionProbeOptions) {
     if (!(llcBytes >= 4096 && dramBytes >= 4096)) throw new InvalidInputError('contention probe buffers must be at least 4 KiB')
     if (!(Number.isInteger(hops) && hops > 0)) throw new InvalidInputError(`contention probe hops must be a positive integer, got ${hops}`)
-    this.#llc = chain(llcBytes, seed)
-    this.#dram = chain(dramBytes, seed + 1)
+    this.#llc = sharedChain(llcBytes, seed)
+    this.#dram = sharedChain(dramBytes, seed + 1)
     this.#hops = hops
   }
 
