@@ -54,9 +54,13 @@ export class TelemetryHub {
     return this.#latest
   }
 
-  /** Copies the newest sample into the sampler gauge (called on each /metrics scrape). */
+  /**
+   * Copies the newest sample into the sampler gauge (called on each /metrics scrape); while
+   * nothing samples, the gauge is empty rather than stale.
+   */
   exportLatest(m: DaemonMetrics): void {
-    if (!this.#latest) return
+    m.samplerValue.reset()
+    if (!this.#sampler || !this.#latest) return
     for (const [metric, v] of Object.entries(this.#latest.values)) m.samplerValue.set({ metric }, v)
   }
 
