@@ -96,4 +96,8 @@ t.test('the real machine, periodic at 100 ms, with the probe', async (t) => {
   const llc = trace.columns.indexOf('probe_llc_slowdown')
   t.ok(llc > 0 && trace.rows.every((r) => r[llc]! > 0), 'probe slowdowns are positive ratios')
   t.ok((trace.meta?.notes?.samplerCpuS as number) > 0, 'own CPU time recorded')
+  const counters = ['instructions_per_s', 'cycles_per_s', 'llc_misses_per_s']
+  const present = counters.every((c) => trace.columns.includes(c))
+  const absent = counters.every((c) => (trace.meta?.absent?.[c] ?? '').length > 0)
+  t.ok(present !== absent, `hardware counters either recorded or absent with a reason (${trace.meta?.absent?.cycles_per_s ?? 'present'})`)
 })
