@@ -56,6 +56,13 @@ t.test('stop ends a replay early; stopping it again is a 409', async (t) => {
     if (r.windowsDone >= 1) break
     await new Promise((res) => setTimeout(res, 20))
   }
+  // Live telemetry runs while the replay does: the sampler gauge fills within a period or so.
+  let metrics = ''
+  while (!/edgemime_sampler_value\{metric="cpu_util_0"\}/.test(metrics)) {
+    await new Promise((res) => setTimeout(res, 100))
+    metrics = await (await app.request('/v1/metrics')).text()
+  }
+  t.pass('sampler values are exported during the replay')
   const stopped = await app.request(`/v1/replays/${rec.id}/stop`, { method: 'POST' })
   t.equal(stopped.status, 200)
   const final = await stopped.json() as ReplayRecord
@@ -63,6 +70,7 @@ t.test('stop ends a replay early; stopping it again is a 409', async (t) => {
   t.ok(final.windowsDone >= 1 && final.windowsDone < 200)
   t.match(final.reason, /stopped by request \(anonymous\)/)
   t.equal((await app.request(`/v1/replays/${rec.id}/stop`, { method: 'POST' })).status, 409)
+  t.notMatch(await (await app.request('/v1/metrics')).text(), /edgemime_sampler_value\{/, 'no stale values once it ended')
   t.equal((await app.request('/v1/replays/r-nope/stop', { method: 'POST' })).status, 404)
 })
 
