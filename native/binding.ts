@@ -40,6 +40,7 @@ export interface Binding {
   getAffinity(tid: number): number[]
   setNice(tid: number, nice: number): void
   setIdlePolicy(tid: number): void
+  /** Zeroed, page-aligned memory (mmap), unmapped when the ArrayBuffer is collected. */
   alignedBuffer(size: number, alignment: number): ArrayBuffer
   openFile(path: string, write: boolean, direct: boolean): RawFile
   /** Opens perf events (perf_event_attr type and configs) for pid (0 = this process) on cpu (-1 = any). */

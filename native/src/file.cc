@@ -2,12 +2,11 @@
 // with the read range dropped from the page cache afterwards, so reads keep reaching the device.
 // The fd belongs to the JS object: close() releases it, and the finalizer does if JS forgets.
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdlib>
-#include <cstring>
 
 #include "common.h"
 
@@ -141,22 +140,24 @@ class File : public Napi::ObjectWrap<File> {
   }
 };
 
-// Memory on a kAlign boundary, owned by the returned ArrayBuffer and freed when it is collected.
+// Page-aligned memory from mmap, owned by the returned ArrayBuffer and unmapped when it is
+// collected. Anonymous pages are zero and committed only when touched, so a large request
+// costs nothing until used (posix_memalign + memset would touch every page up front).
 Napi::Value AlignedBuffer(const Napi::CallbackInfo& info) {
   size_t size = static_cast<size_t>(IntArg(info, 0, "size", 1, int64_t{1} << 40));
-  size_t alignment = static_cast<size_t>(IntArg(info, 1, "alignment", sizeof(void*), 1 << 21));
-  if ((alignment & (alignment - 1)) != 0) throw Napi::RangeError::New(info.Env(), "alignment must be a power of two");
-  void* p = nullptr;
-  int err = posix_memalign(&p, alignment, size);
-  if (err != 0) ThrowErrno(info.Env(), "posix_memalign", err);
-  std::memset(p, 0, size);
+  int64_t alignment = IntArg(info, 1, "alignment", 1, INT32_MAX);
+  if ((alignment & (alignment - 1)) != 0 || alignment > sysconf(_SC_PAGESIZE)) {
+    throw Napi::RangeError::New(info.Env(), "alignment must be a power of two no larger than the page size");
+  }
+  void* p = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) ThrowErrno(info.Env(), "mmap", errno);
   Napi::MemoryManagement::AdjustExternalMemory(info.Env(), static_cast<int64_t>(size));
   return Napi::ArrayBuffer::New(
       info.Env(), p, size,
       [](Napi::Env env, void* data, size_t* bytes) {
         Napi::MemoryManagement::AdjustExternalMemory(env, -static_cast<int64_t>(*bytes));
+        munmap(data, *bytes);
         delete bytes;
-        std::free(data);
       },
       new size_t(size));
 }
