@@ -18,6 +18,7 @@ const COMMANDS: Record<string, Command> = {
   replay: { summary: 'replay a stressor composition in the foreground and print the timing report', load: () => import('./replay.js') },
   stressors: { summary: 'list the stressor catalog with parameters (sized from this device)', load: () => import('./stressors.js') },
   predictor: { summary: 'runtime predictor with conformal bounds: eval | train | test | predict | update', load: () => import('./predictor.js') },
+  orchestrator: { summary: 'fleet orchestrator: run | agent (daemon that runs placed workloads) | submit', load: () => import('./orchestrator.js') },
 }
 
 function usage(): string {

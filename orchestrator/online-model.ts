@@ -64,12 +64,18 @@ export class OnlineModel implements RuntimeModel {
       i = this.#wOff.length
       this.#wIndex.set(key, i)
       this.#wOff.push(NaN)
-      // ln(total instructions) from the ln(1 + count) features: the workload's size.
-      let total = 0
-      if (features) for (let f = 0; f < features.length; f++) total += Math.expm1(features[f]!)
-      this.#wSize.push(Math.log1p(total))
+      this.#wSize.push(NaN)
     }
+    if (features) this.workloadFeatures(i, features)
     return i
+  }
+
+  workloadFeatures(id: number, features: ArrayLike<number>): void {
+    // ln(total instructions) from the ln(1 + count) features: the workload's size.
+    let total = 0
+    for (let f = 0; f < features.length; f++) total += Math.expm1(features[f]!)
+    this.#wSize[id] = Math.log1p(total)
+    this.#cache = undefined
   }
 
   #platformOffset(p: number): number {
@@ -90,14 +96,22 @@ export class OnlineModel implements RuntimeModel {
     let n = 0, sx = 0, sy = 0, sxx = 0, sxy = 0
     for (let k = 0; k < this.#wOff.length; k++) {
       const y = this.#wOff[k]!
-      if (Number.isNaN(y)) continue
+      if (Number.isNaN(y) || Number.isNaN(this.#wSize[k]!)) continue
       const x = this.#wSize[k]!
       n++; sx += x; sy += y; sxx += x * x; sxy += x * y
     }
-    if (n === 0) return Math.log(100) // 100 ms: a neutral guess before any observation
+    if (n === 0) return this.#meanWorkloadOffset()
     const varX = sxx - (sx * sx) / n
     const slope = n > 1 && varX > 1e-9 ? (sxy - (sx * sy) / n) / varX : 0
-    return sy / n + slope * (this.#wSize[w]! - sx / n)
+    const size = this.#wSize[w]!
+    return sy / n + (Number.isNaN(size) ? 0 : slope * (size - sx / n))
+  }
+
+  /** Mean of known workload offsets; ln 100 ms (a neutral guess) before any observation. */
+  #meanWorkloadOffset(): number {
+    let s = 0, n = 0
+    for (const o of this.#wOff) if (!Number.isNaN(o)) { s += o; n++ }
+    return n ? s / n : Math.log(100)
   }
 
   #logPredict(p: number, w: number, k: number): number {

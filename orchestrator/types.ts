@@ -37,6 +37,8 @@ export interface RuntimeModel {
   platformId(key: string, features?: ArrayLike<number>): number
   /** Index of a workload, registering it from its opcode features when new. */
   workloadId(key: string, features?: ArrayLike<number>): number
+  /** Attaches opcode features that arrived after registration (profiling runs in the background). */
+  workloadFeatures(id: number, features: ArrayLike<number>): void
   score(rows: ScoreRows, eps: number): Scores
   /** Learns from new observations (warm start) and refreshes calibration. */
   observe(obs: Observation[]): void

@@ -1,0 +1,71 @@
+/**
+ * The orchestrator's HTTP API (hono, JSON, zod-validated, errors mapped in one place):
+ *   POST /v1/modules              raw .wasm body -> {hash, kind, bytes}
+ *   POST /v1/devices              daemon registration -> {id, heartbeatMs}
+ *   POST /v1/devices/:id/heartbeat
+ *   GET  /v1/devices              the fleet with what runs where
+ *   POST /v1/placements           place (and run) a workload; the answer explains itself
+ *   GET  /v1/placements[/:id]     status, attempts, observed runtime
+ *   GET  /v1/health
+ * @module
+ */
+import { Hono, type Context } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import { z } from 'zod'
+import { EdgemimeError, InvalidInputError } from '../common/errors.js'
+import type { Orchestrator } from './orchestrator.js'
+
+export const PlacementRequestSchema = z.object({
+  module: z.string().regex(/^[0-9a-f]{64}$/, 'must be the sha256 hex of an uploaded module'),
+  args: z.array(z.string().max(4096)).max(256).optional(),
+  files: z.record(z.string(), z.string()).optional(),
+  deadlineMs: z.number().positive().max(86_400_000),
+  eps: z.number().gt(0).lt(1).optional(),
+  name: z.string().max(200).optional(),
+  dryRun: z.boolean().optional(),
+}).strict()
+
+export const DeviceRegistrationSchema = z.object({
+  name: z.string().min(1).max(200),
+  url: z.string().url(),
+  platformFeatures: z.array(z.number()).max(1000).default([]),
+  fingerprint: z.unknown().optional(),
+}).strict()
+
+async function body<T>(c: Context, schema: z.ZodType<T>): Promise<T> {
+  const json = await c.req.json().catch(() => { throw new InvalidInputError('body must be JSON') })
+  const r = schema.safeParse(json)
+  if (!r.success) {
+    const issue = r.error.issues[0]!
+    throw new InvalidInputError(`body${issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')}: ${issue.message}`)
+  }
+  return r.data
+}
+
+const errorBody = (code: string, message: string) => ({ error: { code, message } })
+
+export function createOrchestratorApp(o: Orchestrator): Hono {
+  const app = new Hono()
+  app.use('*', bodyLimit({ maxSize: o.config.maxBodyBytes, onError: (c) => c.json(errorBody('EM_BODY_TOO_LARGE', `request body over ${o.config.maxBodyBytes} bytes`), 413) }))
+  app.onError((err, c) => {
+    if (err instanceof EdgemimeError) return c.json(errorBody(err.code, err.message), err.status as 400)
+    return c.json(errorBody('EM_INTERNAL', `internal error: ${err.message}`), 500)
+  })
+  app.notFound((c) => c.json(errorBody('EM_NOT_FOUND', `no route ${c.req.method} ${c.req.path}`), 404))
+
+  app.get('/v1/health', (c) => c.json({ ok: true, devices: o.fleet.list().filter((d) => d.live).length }))
+  app.post('/v1/modules', async (c) => {
+    const bytes = new Uint8Array(await c.req.arrayBuffer())
+    return c.json(await o.addModule(bytes), 201)
+  })
+  app.post('/v1/devices', async (c) => c.json(o.registerDevice(await body(c, DeviceRegistrationSchema)), 201))
+  app.post('/v1/devices/:id/heartbeat', (c) => { o.fleet.heartbeat(c.req.param('id')); return c.body(null, 204) })
+  app.get('/v1/devices', (c) => c.json(o.fleet.list().map(({ id, name, url, live, lastSeen, running }) => ({ id, name, url, live, lastSeen, running: running.map((r) => r.placementId) }))))
+  app.post('/v1/placements', async (c) => {
+    const rec = await o.submit(await body(c, PlacementRequestSchema))
+    return c.json(rec, rec.status === 'refused' ? 422 : 201)
+  })
+  app.get('/v1/placements', (c) => c.json(o.list()))
+  app.get('/v1/placements/:id', (c) => c.json(o.get(c.req.param('id'))))
+  return app
+}

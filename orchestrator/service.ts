@@ -1,0 +1,58 @@
+/**
+ * createOrchestrator: opens the level store, builds the model, fleet, core and HTTP app;
+ * `listen()` serves it and starts the lost-device sweep; `close()` stops both, waits for
+ * running dispatches to settle and closes the store.
+ * @module
+ */
+import { mkdirSync } from 'node:fs'
+import type { AddressInfo } from 'node:net'
+import { join } from 'node:path'
+import { serve, type ServerType } from '@hono/node-server'
+import type { Hono } from 'hono'
+import { ProfileCache } from '../workloads/profile.js'
+import { createOrchestratorApp } from './app.js'
+import type { OrchestratorConfig } from './config.js'
+import { Fleet } from './fleet.js'
+import { OnlineModel } from './online-model.js'
+import { Orchestrator } from './orchestrator.js'
+import { OrchestratorStore } from './store.js'
+import type { RuntimeModel } from './types.js'
+
+export interface OrchestratorService {
+  app: Hono
+  core: Orchestrator
+  listen(): Promise<{ url: string; port: number }>
+  close(): Promise<void>
+}
+
+export interface OrchestratorOptions {
+  config: OrchestratorConfig
+  /** Default: a fresh OnlineModel. */
+  model?: RuntimeModel
+  log?: (line: string) => void
+}
+
+/** @example const o = await createOrchestrator({ config: loadOrchestratorConfig() }); await o.listen() */
+export async function createOrchestrator({ config, model = new OnlineModel(), log }: OrchestratorOptions): Promise<OrchestratorService> {
+  mkdirSync(config.dataDir, { recursive: true })
+  const store = await OrchestratorStore.open(join(config.dataDir, 'store'))
+  const core = new Orchestrator(config, new Fleet(), model, store, new ProfileCache(join(config.dataDir, 'profiles')), log)
+  const app = createOrchestratorApp(core)
+  let server: ServerType | undefined
+  let sweeper: NodeJS.Timeout | undefined
+  return {
+    app, core,
+    listen: () => new Promise((resolve) => {
+      server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, (info: AddressInfo) => {
+        sweeper = setInterval(() => core.sweep(), Math.max(50, config.heartbeatMs / 2))
+        resolve({ url: `http://${config.host}:${info.port}`, port: info.port })
+      })
+    }),
+    async close() {
+      clearInterval(sweeper)
+      await new Promise<void>((r) => (server ? server.close(() => r()) : r()))
+      await core.idle()
+      await store.close()
+    },
+  }
+}
