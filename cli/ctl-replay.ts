@@ -39,7 +39,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
       if (values.composition) body.compositionId = values.composition
       if (values.file) body.composition = readJson(values.file)
       if (values.repeat) body.repeat = Number(values.repeat)
-      if (values.at) body.startAt = /^\d+$/.test(values.at) ? Number(values.at) : new Date(values.at).toISOString()
+      if (values.at) body.startAt = startTime(values.at)
       const r = await client.json<ReplayRecord>('/v1/replays', { method: 'POST', body })
       if (json || values.detach) {
         output(json, r, () => `replay ${r.id} ${r.state} (${r.windowsTotal} windows of ${r.windowMs} ms on ${r.threads} threads)\n`)
@@ -146,6 +146,13 @@ function describe(r: ReplayRecord): string {
     ['max start drift', r.timing ? `${r.timing.maxStartDriftMs.toFixed(2)} ms` : '-'],
     ['started', time(r.startedAt ?? r.startAt)], ['ended', time(r.endedAt)],
   ])
+}
+
+/** --at: epoch milliseconds or any date Date.parse understands (ISO 8601 recommended). */
+function startTime(at: string): number {
+  const ms = /^\d+$/.test(at) ? Number(at) : Date.parse(at)
+  if (!Number.isFinite(ms)) throw new InvalidInputError(`--at: cannot read '${at}' as a time (ISO 8601, e.g. 2026-11-22T16:00:00Z, or epoch ms)`)
+  return ms
 }
 
 /** Reads a JSON file given on the command line. */

@@ -71,6 +71,7 @@ t.test('ctl: errors carry the daemon\'s message; env supplies url and token', as
   await t.rejects(ctl('replay', 'start', 'cpu-burst', '--url', url, '--token', op.token), { status: 403, message: /lacks the 'replay' scope/ })
   await t.rejects(ctl('replay', 'stop', '--url', url, '--token', op.token), /no replay is running/)
   await t.rejects(ctl('bogus', '--url', url), /unknown command 'bogus'/)
+  await t.rejects(ctl('replay', 'start', 'cpu-burst', '--at', 'soon', '--url', url), /--at: cannot read 'soon'/)
   const viaEnv = new DaemonClient({}, { EDGEMIME_URL: url, EDGEMIME_TOKEN: op.token })
   t.ok(Array.isArray(await viaEnv.json('/v1/profiles')))
   await t.rejects(new DaemonClient({ url: 'http://127.0.0.1:1' }).json('/v1/health'), /cannot reach the daemon at http:\/\/127\.0\.0\.1:1/)
