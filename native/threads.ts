@@ -29,7 +29,9 @@ export function currentThreadId(): number {
 }
 
 function isPermissionError(err: unknown): boolean {
-  const code = (err as NodeJS.ErrnoException).code
+  // The addon sets code to the errno name; os.setPriority throws ERR_SYSTEM_ERROR with it in info.
+  const e = err as { code?: string, info?: { code?: string } }
+  const code = e.code === 'ERR_SYSTEM_ERROR' ? e.info?.code : e.code
   return code === 'EPERM' || code === 'EACCES'
 }
 
@@ -88,7 +90,7 @@ export function lowerCurrentThreadPriority(nice = 19, policy: PriorityPolicy = D
     if (policy === 'idle') binding.setIdlePolicy(tid)
     return true
   } catch (err) {
-    if (isPermissionError(err) || (err as { code?: string }).code === 'ERR_SYSTEM_ERROR') return false
+    if (isPermissionError(err)) return false
     throw err
   }
 }

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { execFile } from 'node:child_process'
+import { execFile, spawnSync } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -112,3 +112,14 @@ t.test('EDGEMIME_NO_ADDON=1 falls back to pure JS that still works', async (t) =
   t.same([r.bypass, r.ok, r.pinned, r.lowered, r.tid, r.perf, r.nice], ['none', true, false, true, r.pid, null, '7'])
 })
 
+
+t.test('raising priority without privileges returns false, addon and fallback alike', { skip: (process.getuid?.() !== 0 || spawnSync('su', ['--help']).status !== 0) && 'needs root to run a child as nobody' }, async (t) => {
+  const script = `const n = await import(${JSON.stringify(new URL('../native/index.ts', import.meta.url).href)})
+    console.log(JSON.stringify({ raise: n.lowerCurrentThreadPriority(-5), lower: n.lowerCurrentThreadPriority(5, "nice") }))`
+  for (const env of ['', 'EDGEMIME_NO_ADDON=1 ']) {
+    // env -i: the test runner's NODE_OPTIONS hooks would write where nobody may not.
+    const cmd = `cd ${JSON.stringify(process.cwd())} && env -i ${env}${JSON.stringify(process.execPath)} --import=tsx --input-type=module -e '${script}'`
+    const r = spawnSync('su', ['nobody', '-s', '/bin/sh', '-c', cmd], { encoding: 'utf8' })
+    t.same(JSON.parse(r.stdout || '{}'), { raise: false, lower: true }, `${env || 'addon'}: ${r.stderr.trim().split('\n').at(-1) ?? ''}`)
+  }
+})
