@@ -54,7 +54,13 @@ export function instantiateKernels(heapBytes: number): KernelInstance {
   const need = base + heapBytes
   if (need > MAX_BYTES) throw new EdgemimeError(`stressor buffers of one thread need ${need} bytes; WebAssembly memory holds at most ${MAX_BYTES}`)
   const have = exports.memory.buffer.byteLength
-  if (need > have) exports.memory.grow(Math.ceil((need - have) / PAGE))
+  if (need > have) {
+    try { exports.memory.grow(Math.ceil((need - have) / PAGE)) } catch { /* checked below */ }
+    // The engine's own limit may be lower than 4 GiB (V8 in Node 20: 2 GiB), and grow can fail quietly.
+    if (exports.memory.buffer.byteLength < need) {
+      throw new EdgemimeError(`cannot give one stressor thread ${need} bytes of WebAssembly memory (engine limit); use smaller buffers or more threads`)
+    }
+  }
   exports.crcInit()
   return { exports, heap: base }
 }
