@@ -7,7 +7,7 @@
 import { parseArgs } from 'node:util'
 import { loadConfig } from '../common/config.js'
 import { InvalidInputError } from '../common/errors.js'
-import { createDaemon, generateToken, handleSignals, type Scope } from '../daemon/index.js'
+import { createDaemon, generateToken, handleSignals, loadExtensions, type Scope } from '../daemon/index.js'
 
 const USAGE = `usage: edgemime daemon [--config FILE]
        edgemime daemon token --name NAME [--scopes read,replay,admin]
@@ -23,7 +23,7 @@ export async function run(argv: string[]): Promise<number> {
   if (values.help) { process.stdout.write(USAGE); return 0 }
   const config = loadConfig(values.config)
   const log = (line: string) => process.stderr.write(`edgemime daemon: ${line}\n`)
-  const daemon = await createDaemon({ config, log })
+  const daemon = await createDaemon({ config, log, extraRoutes: await loadExtensions() })
   handleSignals(daemon, values.config, log)
   await daemon.listen()
   // Runs until a signal; the signal handler exits the process.

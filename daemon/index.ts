@@ -10,11 +10,13 @@
  * `extraRoutes(app, ctx)` receives the OpenAPIHono app (register with `app.openapi(createRoute(...))`
  * to appear in /v1/openapi.json) and the DaemonContext: `ctx.auth(scope)` for the same token
  * scopes, `ctx.replays.current()` to see whether a replay occupies the device, `ctx.store.db`
- * for a sublevel of your own, `ctx.device()` for the fingerprint.
+ * for a sublevel of your own, `ctx.device()` for the fingerprint. To have `edgemime daemon`
+ * (`npm start`) mount them, add a line to EXTENSIONS in extensions.ts.
  * @module
  */
 export { createDaemon, type Daemon, type DaemonOptions } from './service.js'
 export type { ExtraRoutes } from './app.js'
+export { EXTENSIONS, loadExtensions, type DaemonExtension } from './extensions.js'
 export type { DaemonContext } from './context.js'
 export { handleSignals } from './lifecycle.js'
 export { assertSafeBinding, authenticate, generateToken, hashToken, type Principal, type Scope } from './auth.js'

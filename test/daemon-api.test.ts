@@ -87,3 +87,36 @@ t.test('metrics: Prometheus text with API latency by route pattern', async (t) =
   t.match(text, /# TYPE edgemime_replays_total counter/)
   t.match(text, /edgemime_process_resident_memory_bytes/)
 })
+
+t.test('extensions mount their routes with the daemon\'s auth, errors and OpenAPI document', async (t) => {
+  const { createRoute, z } = await import('@hono/zod-openapi')
+  const { loadExtensions, generateToken } = await import('../daemon/index.js')
+  const { NotFoundError } = await import('../common/errors.js')
+  const reader = generateToken('reader', ['read'])
+  const extraRoutes = await loadExtensions([{
+    name: 'hello',
+    load: async () => ({
+      routes: (app, ctx) => {
+        app.openapi(createRoute({
+          method: 'get', path: '/v1/hello/{who}', middleware: [ctx.auth('replay')] as const,
+          request: { params: z.object({ who: z.string() }) },
+          responses: { 200: { content: { 'application/json': { schema: z.object({ hi: z.string(), busy: z.boolean() }) } }, description: 'hi' } },
+        }), (c) => {
+          if (c.req.valid('param').who === 'nobody') throw new NotFoundError('nobody is here')
+          return c.json({ hi: c.req.valid('param').who, busy: ctx.replays.current() !== undefined }, 200)
+        })
+      },
+    }),
+  }])
+  t.ok(extraRoutes)
+  const { app } = await startDaemon(t, { tokens: [reader.entry] }, { extraRoutes: extraRoutes! })
+  t.equal((await app.request('/v1/hello/x', { headers: { authorization: `Bearer ${reader.token}` } })).status, 403, 'same scopes')
+  const admin = generateToken('admin', ['admin'])
+  const d2 = await startDaemon(t, { tokens: [admin.entry] }, { extraRoutes: extraRoutes! })
+  const as = { headers: { authorization: `Bearer ${admin.token}` } }
+  t.same(await (await d2.app.request('/v1/hello/x', as)).json(), { hi: 'x', busy: false })
+  t.match(await (await d2.app.request('/v1/hello/nobody', as)).json(), { error: { code: 'EM_NOT_FOUND', message: 'nobody is here' } })
+  const doc = await (await d2.app.request('/v1/openapi.json')).json() as { paths: Record<string, unknown> }
+  t.ok(doc.paths['/v1/hello/{who}'], 'in the OpenAPI document')
+  t.equal(await loadExtensions([]), undefined)
+})
