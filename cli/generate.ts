@@ -17,6 +17,7 @@ import { num } from './generator.js'
 const USAGE = `usage: edgemime generate --model MODEL_DIR --trace TARGET.csv --out COMP.json [options]
   --method M     ${METHODS.join(' | ')} (default diffusion)
   --data DIR     training dataset for the baselines (default: the model's)
+  --candidates N diffusion: sample N per window, keep the one a forward model predicts closest
   --compress     one window per trace row instead of row period / model window
   --seed S       sampling seed (default 0)
 `
@@ -25,13 +26,13 @@ const USAGE = `usage: edgemime generate --model MODEL_DIR --trace TARGET.csv --o
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: {
     model: { type: 'string' }, trace: { type: 'string' }, out: { type: 'string' }, method: { type: 'string' },
-    data: { type: 'string' }, compress: { type: 'boolean', default: false }, seed: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+    data: { type: 'string' }, candidates: { type: 'string' }, compress: { type: 'boolean', default: false }, seed: { type: 'string' }, help: { type: 'boolean', short: 'h' },
   } })
   if (values.help) { process.stdout.write(USAGE); return 0 }
   if (!values.model || !values.trace || !values.out) { process.stderr.write(USAGE); return 2 }
   const method = (values.method ?? 'diffusion') as Method
   if (!METHODS.includes(method)) throw new InvalidInputError(`--method must be one of ${METHODS.join(', ')}, got '${method}'`)
-  const parts = await openParts(values.model, values.data)
+  const parts = { ...await openParts(values.model, values.data), candidates: num('candidates', values.candidates, 1) }
   try {
     const target = readTarget(values.trace, parts.meta.space.metrics)
     const rows = targetRows(parts.meta, target)

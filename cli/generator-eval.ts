@@ -2,7 +2,8 @@
  * `edgemime generator eval --model DIR --traces DIR`: every trace × method, replayed and scored
  * with normalised DTW; one table (or `--json`), an overlay chart per trace. `--drop F` hides a
  * fraction F of the input samples (robustness study; scored against the full trace);
- * `--closed-loop` adds diffusion replayed closed-loop (generator/closed-loop.ts).
+ * `--candidates N` adds diffusion with best-of-N sampling; `--closed-loop` adds diffusion
+ * (best-of-N when given) replayed closed-loop (generator/closed-loop.ts).
  * @module
  */
 import { readdirSync } from 'node:fs'
@@ -32,7 +33,8 @@ export function dropSamples(target: Target, fraction: number, rng: Rng): Target 
 export async function evalCmd(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: {
     model: { type: 'string' }, traces: { type: 'string' }, methods: { type: 'string' }, json: { type: 'boolean', default: false },
-    plots: { type: 'string' }, drop: { type: 'string' }, 'closed-loop': { type: 'boolean', default: false }, seed: { type: 'string' }, data: { type: 'string' }, source: { type: 'string' },
+    plots: { type: 'string' }, drop: { type: 'string' }, 'closed-loop': { type: 'boolean', default: false },
+    candidates: { type: 'string' }, seed: { type: 'string' }, data: { type: 'string' }, source: { type: 'string' },
   } })
   if (!values.model || !values.traces) { process.stderr.write('usage: edgemime generator eval --model DIR --traces DIR [--methods m1,m2] [--json] [--plots DIR] [--drop F]\n'); return 2 }
   const methods = (values.methods?.split(',') ?? [...METHODS]) as Method[]
@@ -45,8 +47,11 @@ export async function evalCmd(argv: string[]): Promise<number> {
   const parts = await openParts(values.model, values.data)
   const device = await Device.open(parts.meta.space, values.source as RecordSource | undefined)
   const seed = num('seed', values.seed, 0) ?? 0
+  const candidates = num('candidates', values.candidates, 1) ?? 1
+  const bestOf = { ...parts, candidates }
+  const extra = [...(candidates > 1 ? [`diffusion-best-of-${candidates}`] : []), ...(values['closed-loop'] ? [CLOSED_LOOP] : [])]
   const out: Record<string, Record<string, { mean: number; per_metric: Record<string, number> }>> = {}
-  const bar = progressBar('eval', files.length * (methods.length + (values['closed-loop'] ? 1 : 0)), !values.json || process.stderr.isTTY)
+  const bar = progressBar('eval', files.length * (methods.length + extra.length))
   try {
     for (const file of files) {
       const target = readTarget(join(values.traces, file), parts.meta.space.metrics)
@@ -59,8 +64,13 @@ export async function evalCmd(argv: string[]): Promise<number> {
         replays[method] = replayed
         bar.update(Object.values(out).reduce((s, o) => s + Object.keys(o).length, 0), `${target.name} ${method} ${result.mean.toFixed(3)}`)
       }
+      if (candidates > 1) {
+        const { result, replayed } = await evalOne(device, bestOf, target, policyFor(bestOf, 'diffusion'), { seed, input })
+        out[target.name]![extra[0]!] = result
+        replays[extra[0]!] = replayed
+      }
       if (values['closed-loop']) {
-        const replayed = await closedLoop(device, parts, policyFor(parts, 'diffusion'), targetRows(parts.meta, input), { seed })
+        const replayed = await closedLoop(device, bestOf, policyFor(bestOf, 'diffusion'), targetRows(parts.meta, input), { seed })
         out[target.name]![CLOSED_LOOP] = score(parts, target, replayed)
         replays[CLOSED_LOOP] = replayed
       }
@@ -72,7 +82,7 @@ export async function evalCmd(argv: string[]): Promise<number> {
     await parts.release()
   }
   if (values.json) process.stdout.write(JSON.stringify({ traces: out }, null, 2) + '\n')
-  else process.stdout.write(table(out, values['closed-loop'] ? [...methods, CLOSED_LOOP] : methods))
+  else process.stdout.write(table(out, [...methods, ...extra]))
   return 0
 }
 

@@ -94,3 +94,31 @@ export function singlePolicy(space: Space, cal: Calibration): WindowPolicy {
     return out
   }
 }
+
+/**
+ * A forward model composition → normalised trace window: the mean trace of the k training
+ * samples whose compositions are nearest (Euclidean over the fractions).
+ */
+export function forwardModel(space: Space, ranges: Ranges, samples: Sample[], k = 5): (comp: Float32Array) => Float32Array {
+  const comps = samples.map((s) => s.comp)
+  const obs = samples.map((s) => normalise(ranges, s.obs))
+  return (comp) => {
+    const out = new Float32Array(space.metrics.length)
+    const near = nearest(comps, comp, k)
+    for (const { i } of near) obs[i]!.forEach((v, n) => { out[n] += v / near.length })
+    return out
+  }
+}
+
+/** The candidate whose predicted trace is nearest (L1 over the metrics present) to the target. */
+export function pickClosest(candidates: Float32Array[], predict: (c: Float32Array) => Float32Array, target: Float32Array): Float32Array {
+  let best = candidates[0]!
+  let bestD = Infinity
+  for (const c of candidates) {
+    const p = predict(c)
+    let d = 0
+    for (let n = 0; n < target.length; n++) if (!Number.isNaN(target[n]!)) d += Math.abs(p[n]! - target[n]!)
+    if (d < bestD) { bestD = d; best = c }
+  }
+  return best
+}

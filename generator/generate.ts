@@ -8,7 +8,7 @@
  */
 import { InvalidInputError } from '../common/errors.js'
 import { Rng } from '../ml/rng.js'
-import { calibrateSingle, neighbourPolicies, singlePolicy } from './baselines.js'
+import { calibrateSingle, forwardModel, neighbourPolicies, pickClosest, singlePolicy } from './baselines.js'
 import type { ModelMeta } from './model.js'
 import { normalise } from './normalise.js'
 import type { EpsFn } from './onnx.js'
@@ -25,6 +25,12 @@ export interface GeneratorParts {
   meta: ModelMeta
   eps?: EpsFn
   samples?: Sample[]
+  /**
+   * Diffusion candidates per window (default 1, as in MimeSys). Above 1, each window keeps the
+   * candidate whose trace a nearest-neighbour forward model (over the training samples)
+   * predicts closest to the target: best-of-n sampling.
+   */
+  candidates?: number
 }
 
 /** The policy of a method. @throws InvalidInputError for an unknown method or a missing part. */
@@ -33,7 +39,11 @@ export function policyFor(parts: GeneratorParts, method: Method): Policy {
   if (method === 'diffusion') {
     if (!parts.eps) throw new InvalidInputError('diffusion needs a model network')
     const sampler = new WindowSampler(space, net, parts.eps, guidance)
-    return (t, s, rng, record) => sampler.sample(t, s, rng, record)
+    const n = parts.candidates ?? 1
+    if (n <= 1) return async (t, s, rng, record) => (await sampler.sample(t, s, rng, record))[0]!
+    if (!parts.samples?.length) throw new InvalidInputError('diffusion with several candidates needs the training dataset')
+    const predict = forwardModel(space, ranges, parts.samples)
+    return async (t, s, rng) => pickClosest(await sampler.sample(t, s, rng, undefined, n), predict, t)
   }
   if (!METHODS.includes(method)) throw new InvalidInputError(`unknown method '${String(method)}'; one of ${METHODS.join(', ')}`)
   if (!parts.samples?.length) throw new InvalidInputError(`method ${method} needs the training dataset (model.json training.data)`)

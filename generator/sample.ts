@@ -28,30 +28,36 @@ export class WindowSampler {
   }
 
   /**
-   * Samples a_t given the normalised target window (NaN = missing) and the summary of a_{t−1}
-   * (ignored when the model is not state-aware). Pushes each stochastic step onto `record`.
+   * Samples `n` candidate windows for a_t at once (one batch of 2n rows per step) given the
+   * normalised target window (NaN = missing) and the summary of a_{t−1} (ignored when the model
+   * is not state-aware). With n = 1, pushes each stochastic step onto `record`.
    */
-  async sample(target: Float32Array, state: Float32Array | null, rng: Rng, record?: StepRecord[]): Promise<Float32Array> {
+  async sample(target: Float32Array, state: Float32Array | null, rng: Rng, record?: StepRecord[], n = 1): Promise<Float32Array[]> {
     const { cfg } = this
     const D = cfg.compDim
     const W = inputDim(cfg)
+    const C = contextDim(cfg)
     writeContext(cfg, target, cfg.stateDim > 0 ? state : null, true, this.#ctx, 0)
-    writeContext(cfg, target, null, false, this.#ctx, contextDim(cfg))
-    let x = rng.fillNormal(new Float32Array(D))
+    writeContext(cfg, target, null, false, this.#ctx, C)
+    const input = n === 1 ? this.#input : new Float32Array(2 * n * W)
+    let x = Array.from({ length: n }, () => rng.fillNormal(new Float32Array(D)))
     const guided = new Float32Array(D)
     for (let t = cfg.steps - 1; t >= 0; t--) {
-      writeInput(cfg, x, t, this.#ctx, 0, this.#input, 0)
-      writeInput(cfg, x, t, this.#ctx, contextDim(cfg), this.#input, W)
-      const e = await this.eps(this.#input, 2)
-      guide(e.subarray(0, D), e.subarray(D, 2 * D), this.guidance, guided)
-      const mean = new Float32Array(D)
-      const std = posterior(this.schedule, t, x, guided, mean)
-      const next = new Float32Array(D)
-      for (let i = 0; i < D; i++) next[i] = mean[i]! + std * rng.normal()
-      if (record && std > 0) record.push({ t, input: Float32Array.from(this.#input), xt: x, mean, std, next })
-      x = next
+      x.forEach((xi, c) => {
+        writeInput(cfg, xi, t, this.#ctx, 0, input, 2 * c * W)
+        writeInput(cfg, xi, t, this.#ctx, C, input, (2 * c + 1) * W)
+      })
+      const e = await this.eps(input, 2 * n)
+      x = x.map((xi, c) => {
+        guide(e.subarray(2 * c * D, (2 * c + 1) * D), e.subarray((2 * c + 1) * D, (2 * c + 2) * D), this.guidance, guided)
+        const mean = new Float32Array(D)
+        const std = posterior(this.schedule, t, xi, guided, mean)
+        const next = new Float32Array(D)
+        for (let i = 0; i < D; i++) next[i] = mean[i]! + std * rng.normal()
+        if (record && n === 1 && std > 0) record.push({ t, input: Float32Array.from(input.subarray(0, 2 * W)), xt: xi, mean, std, next })
+        return next
+      })
     }
-    for (let i = 0; i < D; i++) x[i] = (x[i]! + 1) / 2
-    return project(this.space, x)
+    return x.map((xi) => project(this.space, xi.map((v) => (v + 1) / 2)))
   }
 }

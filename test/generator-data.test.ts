@@ -6,7 +6,7 @@ import { Rng } from '../ml/rng.js'
 import { makeSpace } from '../generator/collect.js'
 import { openDataset } from '../generator/dataset.js'
 import { toComposition } from '../generator/device.js'
-import { calibrateSingle, neighbourPolicies, singlePolicy } from '../generator/baselines.js'
+import { calibrateSingle, forwardModel, neighbourPolicies, pickClosest, singlePolicy } from '../generator/baselines.js'
 import { fitRanges } from '../generator/normalise.js'
 import { compDim, project, randomComposition, summarise } from '../generator/space.js'
 import { fillGaps, parseTarget } from '../generator/target.js'
@@ -85,4 +85,8 @@ t.test('baselines: search returns the nearest composition, interpolate blends, s
   const single = singlePolicy(space, calibrateSingle(space, ranges, samples))(Float32Array.from([1, 0, NaN, NaN]))
   t.ok(single[0]! > 0.8 && single[1]! < 0.2, `calibrated: ${single[0]}, ${single[1]}`)
   t.throws(() => neighbourPolicies(space, ranges, []), /non-empty dataset/)
+  // Best-of-n: the nearest-neighbour forward model picks the candidate whose trace fits.
+  const predict = forwardModel(space, ranges, samples, 1)
+  const picked = pickClosest([samples[3]!.comp, samples[7]!.comp], predict, target)
+  t.same(Array.from(picked), Array.from(samples[7]!.comp))
 })

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
 import { Rng } from '../../ml/rng.js'
+import { closedLoop } from '../../generator/closed-loop.js'
 import { collect } from '../../generator/collect.js'
 import { Device } from '../../generator/device.js'
 import { evalOne } from '../../generator/evaluate.js'
@@ -58,6 +59,12 @@ t.test('collect -> train -> generate -> replay on a tiny budget', async (t) => {
     const model = await l1(windows)
     const random = await l1(windows.map(() => randomComposition(meta.space, rng)))
     t.ok(model < random, `trained model beats random compositions (L1 ${model.toFixed(3)} < ${random.toFixed(3)})`)
+
+    const best = await generate({ ...parts, candidates: 4 }, policyFor({ ...parts, candidates: 4 }, 'diffusion'), rows.slice(0, 4), 1, { seed: 3 })
+    t.equal(best.length, 4, 'best-of-n diffusion gives one window per row')
+    const looped = await closedLoop(device, parts, policyFor(parts, 'diffusion'), rows.slice(0, 8), { chunk: 4 })
+    t.equal(looped.length, 8, 'closed-loop replay records every row')
+    t.ok(looped.every((r) => r.length === 4 && r.every((v) => v >= 0)), 'closed-loop rows are trace windows')
 
     const { result } = await evalOne(device, parts, target, 'search')
     t.ok(result.mean >= 0 && Number.isFinite(result.mean), `search baseline scores ${result.mean.toFixed(3)}`)
