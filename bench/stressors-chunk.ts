@@ -9,6 +9,7 @@
 import { parseArgs } from 'node:util'
 import { monoMs } from '../stressors-wasm/clock.js'
 import { makeDriver, prefault } from '../stressors-wasm/drivers.js'
+import { workerStressor } from '../stressors-wasm/footprint.js'
 import { calibrate, runUntil } from '../stressors-wasm/pacing.js'
 import { stressorCatalog } from '../stressors-wasm/index.js'
 import { instantiateKernels } from '../stressors-wasm/wasm-kernels.js'
@@ -23,7 +24,7 @@ for (const spec of stressorCatalog().filter((s) => ['cpu-crc32c', 'cache-memcpy-
   const params = Object.fromEntries(Object.entries(spec.params).map(([k, p]) => [k, Math.min(p.default, 64 << 20)]))
   const k = instantiateKernels(spec.workingSetBytes(params))
   if (spec.kernel !== 'chase') prefault(k, 0, spec.workingSetBytes(params), 1)
-  const d = calibrate(makeDriver(k, { index: 0, name: spec.name, kernel: spec.kernel, params, offset: 0 }), 30)
+  const d = calibrate(makeDriver(k, workerStressor(0, spec, params, 0)), 30)
   const work: number[] = []
   for (const us of CHUNKS_US) {
     const errs: number[] = []

@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { DiskFile } from '../native/index.js'
 import { monoMs } from '../stressors-wasm/clock.js'
 import { DiskDriver } from '../stressors-wasm/disk-driver.js'
+import { workerStressor } from '../stressors-wasm/footprint.js'
 import type { StressorSpec } from '../stressors-wasm/index.js'
 
 export interface DiskRow { stressor: string, wasm: number, reference: number, unit: 'MB/s', ratio: number, bypass: string }
@@ -36,7 +37,7 @@ export function benchDisk(spec: StressorSpec, dir: string, ms: number, rounds: n
   let reference = 0
   try {
     for (let r = 0; r < rounds; r++) {
-      const driver = new DiskDriver(file, { index: 0, name: spec.name, kernel: spec.kernel, params })
+      const driver = new DiskDriver(file, workerStressor(0, spec, params))
       const t0 = monoMs()
       const { bytes } = driver.runUntil(t0 + ms, ctrl)
       wasm = Math.max(wasm, bytes / 1e3 / (monoMs() - t0))

@@ -17,6 +17,7 @@ import { parseArgs } from 'node:util'
 import { loadConfig } from '../common/config.js'
 import { progressBar } from '../common/progress.js'
 import { makeDriver, prefault } from '../stressors-wasm/drivers.js'
+import { workerStressor } from '../stressors-wasm/footprint.js'
 import { stressorCatalog, type StressorSpec } from '../stressors-wasm/index.js'
 import { instantiateKernels, type KernelInstance } from '../stressors-wasm/wasm-kernels.js'
 import { benchDisk } from './stressors-disk.js'
@@ -59,7 +60,7 @@ function cpuMs(): number {
 
 /** Ops per CPU-second of the wasm kernel: a 10% warm-up, then chunks of about 1 ms for MS ms. */
 function runWasm(k: KernelInstance, spec: StressorSpec, params: Record<string, number>): number {
-  const d = makeDriver(k, { index: 0, name: spec.name, kernel: spec.kernel, params, offset: 0 })
+  const d = makeDriver(k, workerStressor(0, spec, params, 0))
   let units = 1
   let ops = 0
   let t0 = 0

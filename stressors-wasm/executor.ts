@@ -13,8 +13,8 @@ import { checkCaps } from './caps.js'
 import { stressorCatalog, type StressorSpec } from './catalog.js'
 import { monoMs } from './clock.js'
 import type { Composition } from './composition.js'
-import { resolveStressors, stressorsOnThread, threadLayout } from './footprint.js'
-import { CTRL_ABORT, type FromWorker, type ToWorker, type WorkerStressor } from './protocol.js'
+import { resolveStressors, stressorsOnThread, threadLayout, workerStressor } from './footprint.js'
+import { CTRL_ABORT, type FromWorker, type ToWorker } from './protocol.js'
 import { ReportBuilder } from './report.js'
 import type { EntryReport, ExecutorOptions, ReplayOptions, ReplayReport } from './report-types.js'
 
@@ -132,9 +132,7 @@ export class Executor {
     await Promise.all(active.map((w, k) => {
       const used = stressorsOnThread(comp, k)
       const layout = threadLayout(resolved, used)
-      const stressors: WorkerStressor[] = used.map((m) => ({
-        index: m, name: resolved[m]!.spec.name, kernel: resolved[m]!.spec.kernel, params: resolved[m]!.params, offset: layout.offsets.get(m),
-      }))
+      const stressors = used.map((m) => workerStressor(m, resolved[m]!.spec, resolved[m]!.params, layout.offsets.get(m)))
       let diskFile: { path: string, bytes: number } | undefined
       if (layout.diskBytes > 0) {
         mkdirSync(this.#caps.diskDir, { recursive: true })

@@ -6,6 +6,7 @@
  */
 import type { StressorSpec } from './catalog.js'
 import type { Composition } from './composition.js'
+import type { WorkerStressor } from './protocol.js'
 
 /** A stressor resolved against the catalog: spec plus complete parameters. */
 export interface ResolvedStressor {
@@ -33,6 +34,11 @@ export function resolveStressors(comp: Composition, catalog: StressorSpec[]): Re
     for (const [k, p] of Object.entries(spec.params)) params[k] = s.params[k] ?? p.default
     return { index, spec, params }
   })
+}
+
+/** What a worker needs to know of a stressor whose buffer sits at `offset`. */
+export function workerStressor(index: number, spec: StressorSpec, params: Record<string, number>, offset?: number): WorkerStressor {
+  return { index, name: spec.name, kernel: spec.kernel, params, offset, bytes: spec.workingSetBytes(params) }
 }
 
 /** Stressor indices with a non-zero fraction on thread k in any window. */

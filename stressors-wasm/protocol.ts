@@ -17,6 +17,8 @@ export interface WorkerStressor {
   params: Record<string, number>
   /** Offset of its buffer from the worker's heap base (absent: no buffer). */
   offset?: number
+  /** Its working set (StressorSpec.workingSetBytes). */
+  bytes: number
 }
 
 export type ToWorker =

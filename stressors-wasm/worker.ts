@@ -46,7 +46,9 @@ function handle(msg: ToWorker): void {
         names.set(s.index, s.name)
         if (s.kernel === 'idle') continue
         if (s.kernel === 'disk-read' || s.kernel === 'disk-write') { disk.set(s.index, new DiskDriver(file!, s)); continue }
-        if (s.kernel !== 'fp-distance' && s.kernel !== 'chase') prefault(kernels, s.offset!, s.params.bufferBytes ?? s.params.entries! * 8 + 64, s.kernel === 'hashset' ? 0 : 1)
+        // Points and chains are written by their drivers; everything else is touched here (a
+        // hash set must start empty, content-free buffers just need their pages).
+        if (s.kernel !== 'fp-distance' && s.kernel !== 'chase') prefault(kernels, s.offset!, s.bytes, s.kernel === 'hashset' ? 0 : 1)
         compute.set(s.index, calibrate(makeDriver(kernels, s), CALIBRATE_MS))
       }
       plan = { fractions: msg.fractions, windowMs: msg.windowMs, names }

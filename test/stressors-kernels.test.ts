@@ -53,7 +53,7 @@ t.test('copy makes the second half equal the first; compare sees equal and unequ
   const m = mem()
   for (let i = 0; i < half; i++) m[buf + i] = (i * 7) & 0xff
   m.fill(0, buf + half, buf + 2 * half)
-  const d = makeDriver(k, { index: 0, name: 'cache-memcpy-l2', kernel: 'memcpy', params: { bufferBytes: 2 * half }, offset: 0 })
+  const d = makeDriver(k, { index: 0, name: 'cache-memcpy-l2', kernel: 'memcpy', params: { bufferBytes: 2 * half }, offset: 0, bytes: 2 * half })
   d.run(half / d.opsPerUnit)
   t.same(m.subarray(buf + half, buf + 2 * half), m.subarray(buf, buf + half))
   x.cmpRun(buf, half, 65536, 0, 4)
@@ -80,7 +80,7 @@ t.test('pointer chase follows one cycle through every node', async (t) => {
 })
 
 t.test('hash set inserts distinct keys and clears itself when full', async (t) => {
-  const s: WorkerStressor = { index: 0, name: 'mem-hashset-256k', kernel: 'hashset', params: { entries: 1024 }, offset: 0 }
+  const s: WorkerStressor = { index: 0, name: 'mem-hashset-256k', kernel: 'hashset', params: { entries: 1024 }, offset: 0, bytes: 8 * 1024 + 64 }
   mem().fill(0, k.heap, k.heap + 64 + 8 * 1024)
   const d = makeDriver(k, s)
   const table = () => new Uint32Array(x.memory.buffer, k.heap + 64, 2048)
