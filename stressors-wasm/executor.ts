@@ -23,8 +23,9 @@ interface RunOptions { signal?: AbortSignal, onWindow?: ReplayOptions['onWindow'
 /** How long close() lets a running replay wind down before terminating its threads. */
 const CLOSE_GRACE_MS = 1000
 
-/** Lead time between "all workers prepared" and the first window's planned start. */
-const LEAD_MS = 20
+/** Lead time between "all workers prepared" and the first window's planned start: room for the
+ * run message to reach every worker on a busy machine. */
+const LEAD_MS = 50
 
 /**
  * @example
