@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net'
 import { serve, type ServerType } from '@hono/node-server'
 import type { OpenAPIHono } from '@hono/zod-openapi'
 import type { Config } from '../common/config.js'
+import { ConfigError } from '../common/errors.js'
 import { createApp, type ExtraRoutes } from './app.js'
 import { assertSafeBinding, requireScope } from './auth.js'
 import type { DaemonContext } from './context.js'
@@ -111,14 +112,17 @@ async function assemble(store: Store, opts: DaemonOptions, log: (line: string) =
         log(`listening on ${url} (data in ${config.dataDir}, ${config.tokens.length} API tokens)`)
         resolve({ host: info.address, port: info.port, url })
       })
-      server.once('error', reject)
+      server.once('error', (err: Error) => reject(new ConfigError(`cannot listen on ${config.host}:${config.port}: ${err.message}`)))
     }),
     async reload(next) {
       assertSafeBinding({ host: config.host, tokens: next.tokens })
       if (next.host !== config.host || next.port !== config.port) log('host/port changes take effect at the next restart')
       const diskChanged = next.caps.diskDir !== config.caps.diskDir
       config = { ...next, host: config.host, port: config.port, dataDir: config.dataDir }
-      if (diskChanged) device = await gatherDeviceInfo(config.caps.diskDir)
+      if (diskChanged) {
+        mkdirSync(config.caps.diskDir, { recursive: true })
+        device = await gatherDeviceInfo(config.caps.diskDir)
+      }
       log(`config reloaded (${config.tokens.length} API tokens)`)
     },
     async close(reason = 'daemon shutting down') {

@@ -11,6 +11,7 @@ import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { AbstractSublevel } from 'abstract-level'
 import { ClassicLevel } from 'classic-level'
+import { ConfigError } from '../common/errors.js'
 import type { CompositionEntry, ReplayRecord, TraceMeta, WindowSummary } from './types.js'
 
 /** A JSON-valued sublevel with string keys. */
@@ -42,7 +43,12 @@ export class Store {
     const location = join(dataDir, 'store')
     mkdirSync(location, { recursive: true })
     const db = new ClassicLevel<string, unknown>(location, { valueEncoding: 'json' })
-    await db.open()
+    try {
+      await db.open()
+    } catch (err) {
+      const cause = (err as { cause?: Error }).cause?.message ?? (err as Error).message
+      throw new ConfigError(`cannot open the store in ${location}: ${cause} (is another daemon using this data directory?)`)
+    }
     return new Store(db)
   }
 
