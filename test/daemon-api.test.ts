@@ -120,3 +120,9 @@ t.test('extensions mount their routes with the daemon\'s auth, errors and OpenAP
   t.ok(doc.paths['/v1/hello/{who}'], 'in the OpenAPI document')
   t.equal(await loadExtensions([]), undefined)
 })
+
+t.test('a second daemon on the same data directory is refused with a clear message', async (t) => {
+  const { createDaemon } = await import('../daemon/index.js')
+  const first = await startDaemon(t)
+  await t.rejects(createDaemon({ config: first.ctx.config(), log: () => {} }), { code: 'EM_CONFIG', message: /is another daemon using this data directory/ })
+})
