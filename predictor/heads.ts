@@ -119,14 +119,31 @@ export function backwardRows(e: Embeddings, d: HeadDims, obs: Observations, idx:
 }
 
 /**
+ * Interference magnitudes <w_k^h, Vg_j,t> of head h for every (platform j, co-runner k):
+ * [platforms × workloads × types]. They do not depend on the workload being placed, so a
+ * scorer computes them once per model and head.
+ */
+export function magnitudeTable(e: Embeddings, d: HeadDims, h: number): Float32Array {
+  const { heads: H, rank: R, types: S } = d
+  const pw = platformWidth(d), P = e.bx.length, Wn = e.by.length
+  const out = new Float32Array(P * Wn * S)
+  for (let j = 0; j < P; j++) for (let k = 0; k < Wn; k++) for (let t = 0; t < S; t++) {
+    out[(j * Wn + k) * S + t] = dot(e.work, k * H * R + h * R, e.plat, j * pw + R + S * R + t * R, R)
+  }
+  return out
+}
+
+/**
  * Log predictions of heads `hs` for ONE workload against many (platform, co-runner set)
  * candidates: out[h][c]. Terms that depend only on (workload, platform) are computed once per
- * platform, so a candidate costs one co-runner dot product per interference type and head.
+ * platform; with `mags` (from {@link magnitudeTable}, one per head of `hs`) a candidate costs a
+ * few table lookups, otherwise one co-runner dot product per interference type and head.
  */
-export function scoreWorkload(e: Embeddings, d: HeadDims, w: number, platforms: Int32Array, corunners: Int32Array, arity: number, hs: number[]): Float32Array[] {
+export function scoreWorkload(e: Embeddings, d: HeadDims, w: number, platforms: Int32Array, corunners: Int32Array, arity: number, hs: number[], mags?: Float32Array[]): Float32Array[] {
   const { heads: H, rank: R, types: S, slope } = d
-  const pw = platformWidth(d), ww = H * R, P = e.bx.length
-  return hs.map((h) => {
+  const pw = platformWidth(d), ww = H * R, P = e.bx.length, Wn = e.by.length
+  return hs.map((h, hi) => {
+    const mag = mags?.[hi]
     const wo = w * ww + h * R
     // Per platform: baseline + <w, p> and the susceptibilities <w, Vs_t>, computed lazily.
     const base = new Float32Array(P).fill(NaN), sus = new Float32Array(P * S)
@@ -142,7 +159,8 @@ export function scoreWorkload(e: Embeddings, d: HeadDims, w: number, platforms: 
         for (let t = 0; t < S; t++) {
           const vg = po + R + S * R + t * R
           let m = 0
-          for (let k = 0; k < arity; k++) m += dot(e.work, corunners[c * arity + k] * ww + h * R, e.plat, vg, R)
+          if (mag) for (let k = 0; k < arity; k++) m += mag[(j * Wn + corunners[c * arity + k]) * S + t]
+          else for (let k = 0; k < arity; k++) m += dot(e.work, corunners[c * arity + k] * ww + h * R, e.plat, vg, R)
           y += sus[j * S + t] * (m > 0 ? m : slope * m)
         }
       }

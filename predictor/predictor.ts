@@ -8,7 +8,7 @@ import { InvalidInputError } from '../common/errors.js'
 import { applyRidge } from './cold-start.js'
 import { calibrate, type Calibration } from './conformal.js'
 import { poolCalibration } from './evaluate.js'
-import { predictRows, scoreWorkload, type Embeddings } from './heads.js'
+import { magnitudeTable, predictRows, scoreWorkload, type Embeddings } from './heads.js'
 import type { Tower } from './model.js'
 import { loadModel, loadStoredRows, type StoredModel, type StoredRows } from './store.js'
 import type { EntityTable, Observations } from './types.js'
@@ -26,6 +26,8 @@ export class Predictor {
   readonly dir: string | undefined
   #e: Embeddings
   #rows: StoredRows | undefined
+  /** Per-head co-runner magnitude tables for candidate scoring (see magnitudeTable). */
+  #mags = new Map<number, Float32Array>()
 
   constructor(stored: StoredModel, dir?: string) {
     this.stored = stored
@@ -37,6 +39,7 @@ export class Predictor {
   refreshEmbeddings(): Embeddings {
     const e = this.stored.model.embed()
     this.#e = { work: e.work.slice(), plat: e.plat.slice(), bx: e.bx.slice(), by: e.by.slice() }
+    this.#mags.clear()
     return this.#e
   }
 
@@ -96,6 +99,7 @@ export class Predictor {
     else { this.#e.work = grow(this.#e.work, emb); this.#e.by = grow(this.#e.by, [base]) }
     table.names.push(name ?? `new-${kind}-${table.count}`)
     table.features = grow(table.features, raw)
+    this.#mags.clear()
     return table.count++
   }
 
@@ -176,10 +180,18 @@ export class Predictor {
     for (let c = 0; c < n; c++) this.#checkIndex(platforms[c], this.platforms.count, 'platform')
     for (let c = 0; c < corunners.length; c++) this.#checkIndex(corunners[c], this.workloads.count, 'workload')
     const cal = this.calibration(arity, eps)
-    const [point, upper] = scoreWorkload(this.#e, this.stored.model.dims, w, platforms, corunners, arity, [0, cal.head])
+    const hs = [0, cal.head]
+    const mags = arity > 0 ? hs.map((h) => this.#magnitudes(h)) : undefined
+    const [point, upper] = scoreWorkload(this.#e, this.stored.model.dims, w, platforms, corunners, arity, hs, mags)
     const runtime = new Float64Array(n), bound = new Float64Array(n)
     for (let c = 0; c < n; c++) { runtime[c] = Math.exp(point[c]); bound[c] = Math.exp(upper[c] + cal.margin) }
     return { runtime, bound }
+  }
+
+  #magnitudes(h: number): Float32Array {
+    let t = this.#mags.get(h)
+    if (!t) { t = magnitudeTable(this.#e, this.stored.model.dims, h); this.#mags.set(h, t) }
+    return t
   }
 
   #checkIndex(i: number, count: number, kind: string): void {

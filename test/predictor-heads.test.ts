@@ -1,6 +1,6 @@
 import t from 'tap'
 import { Rng } from '../ml/index.js'
-import { backwardRows, predictRows, scoreWorkload, type Embeddings } from '../predictor/heads.js'
+import { backwardRows, magnitudeTable, predictRows, scoreWorkload, type Embeddings } from '../predictor/heads.js'
 
 const d = { heads: 3, rank: 4, types: 2, slope: 0.1 }
 const rng = new Rng(7)
@@ -52,10 +52,12 @@ t.test('backward matches finite differences for every table', async (t) => {
 t.test('candidate scoring equals row prediction', async (t) => {
   const plats = Int32Array.of(0, 2, 2, 1), kos = Int32Array.of(1, 2, 4, 4, 0, 3, 2, 2)
   const [a, b] = scoreWorkload(e, d, 3, plats, kos, 2, [0, 2])
+  const [a2, b2] = scoreWorkload(e, d, 3, plats, kos, 2, [0, 2], [magnitudeTable(e, d, 0), magnitudeTable(e, d, 2)])
   const rows = { ...obs, platform: plats, workload: Int32Array.of(3, 3, 3, 3), corunners: kos }
   const ref = new Float64Array(12)
   predictRows(e, d, rows, idx, ref)
   for (let r = 0; r < 4; r++) {
     t.ok(Math.abs(a[r] - ref[r * 3]) < 1e-5 && Math.abs(b[r] - ref[r * 3 + 2]) < 1e-5, `candidate ${r}`)
+    t.ok(Math.abs(a2[r] - ref[r * 3]) < 1e-5 && Math.abs(b2[r] - ref[r * 3 + 2]) < 1e-5, `candidate ${r} with magnitude tables`)
   }
 })
