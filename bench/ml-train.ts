@@ -7,10 +7,12 @@
  * Prints steps/s, speed-up over JS, and the estimated time of 20,000 Pitot steps (both towers;
  * on ORT both share one forward and one backward call, see compileMlps).
  *
- *   npx tsx bench/ml-train.ts [--seconds S] [--rounds R] [--json]
+ *   npx tsx bench/ml-train.ts [--seconds S] [--rounds R] [--json] [--plot out.svg|out.png]
  */
 import { parseArgs } from 'node:util'
+import { chartSvg, PALETTE, writeChart } from '../common/plot.js'
 import { progressBar } from '../common/progress.js'
+import { lossCurve } from './ml-curves.js'
 import {
   Adamax, Mlp, Rng, compileMlps, gelu, leakyRelu, silu, useBackend, type Activation, type CompiledMlps,
 } from '../ml/index.js'
@@ -30,7 +32,13 @@ const SHAPES: Shape[] = [
 const IMPLS = ['js', 'wasm', 'ort1', 'ort2'] as const
 type Impl = typeof IMPLS[number]
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '1' }, rounds: { type: 'string', default: '3' }, json: { type: 'boolean', default: false } } })
+const { values } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '1' }, rounds: { type: 'string', default: '3' }, json: { type: 'boolean', default: false },
+    // SVG or PNG: CPU-ms per step per shape and backend, and loss curves of the same training per backend.
+    plot: { type: 'string' },
+  },
+})
 const seconds = Number(values.seconds)
 const rounds = Number(values.rounds)
 
@@ -116,5 +124,20 @@ if (values.json) {
   }
   console.log('\nestimated 20,000 Pitot steps (both towers, forward + backward + Adamax; no gathers/loss):')
   for (const impl of IMPLS) console.log(`  ${impl.padEnd(5)} ${estimate[impl].wallS.toFixed(1)} s wall now, ${estimate[impl].cpuS.toFixed(1)} CPU-s`)
+}
+if (values.plot) {
+  // Two charts (their x axes differ): PATH gets the loss curves, PATH-with-"-cpu" the step costs.
+  const curves = await Promise.all((['js', 'wasm', 'ort'] as const).map(async (impl) => ({ impl, loss: await lossCurve(impl) })))
+  writeChart(chartSvg([{
+    title: "same training (init, data, Adamax) per backend: the curves coincide", yLabel: "MSE",
+    series: curves.map((c, k) => ({ name: c.impl, color: PALETTE[k], dashed: k > 0, x: Array.from(c.loss, (_, i) => i), y: c.loss })),
+  }], { title: "ml engine: loss of a [16, 64, 64, 1] GELU MLP", xLabel: "step" }), values.plot)
+  const cpuPath = values.plot.replace(/(\.[a-z]+)$/i, "-cpu$1")
+  writeChart(chartSvg(SHAPES.map((s) => ({
+    title: s.name, yLabel: "CPU-ms", yMin: 0,
+    scatter: IMPLS.filter((i) => i !== 'js').map((impl, k) => ({ name: impl, color: PALETTE[k], x: [k + 1], y: [result[s.name][impl].cpuMsPerStep] })),
+  })), { title: `ml engine: CPU-ms per training step (load ${load.toFixed(1)})`, xLabel: "1 = wasm, 2 = ort 1 thread, 3 = ort 2 threads", panelHeight: 90 }), cpuPath)
+  const last = curves.map((c) => `${c.impl} ${c.loss[c.loss.length - 1].toExponential(3)}`).join(", ")
+  console.error(`wrote ${values.plot} and ${cpuPath}; final losses: ${last}`)
 }
 process.exit(0)
