@@ -13,6 +13,8 @@ import type { WindowSummary } from './types.js'
 
 /** How long an aborted replay may take to wind down before its workers are terminated. */
 const ABORT_GRACE_MS = 250
+/** How long to wait for the worker threads to exit after close(). */
+const CLOSE_WAIT_MS = 300
 
 export interface StressorEngineOptions {
   /** Pin worker k to core k (default true). */
@@ -48,7 +50,9 @@ export function stressorEngine({ pin = true, lowPriority = true }: StressorEngin
         if (!report) return undefined
         return { meanAbsErrorFraction: report.timing.mean_abs_error_fraction, maxStartDriftMs: report.timing.max_start_drift_ms }
       } finally {
-        await ex.close()
+        // Terminated SCHED_IDLE threads exit only once the kernel schedules them, which a busy
+        // machine may delay; shutdown does not wait for that (process exit ends them anyway).
+        await Promise.race([ex.close(), sleep(CLOSE_WAIT_MS)])
       }
     },
   }
