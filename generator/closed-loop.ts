@@ -18,12 +18,14 @@ export interface ClosedLoopOptions {
   chunk?: number
   /** Integral gain on the normalised error. */
   gain?: number
+  /** Largest correction, in normalised units (anti-windup). */
+  limit?: number
   seed?: number
 }
 
 /** Replays `rows` (normalised targets) closed-loop; returns the recorded rows in raw units. */
 export async function closedLoop(device: Device, parts: GeneratorParts, policy: Policy, rows: Float32Array[],
-  { chunk = 8, gain = 0.5, seed = 0 }: ClosedLoopOptions = {}): Promise<Replayed> {
+  { chunk = 8, gain = 0.3, limit = 0.2, seed = 0 }: ClosedLoopOptions = {}): Promise<Replayed> {
   const { space, ranges } = parts.meta
   const N = space.metrics.length
   const rng = new Rng(seed)
@@ -42,9 +44,10 @@ export async function closedLoop(device: Device, parts: GeneratorParts, policy: 
     const err = new Float32Array(N)
     obs.forEach((o, i) => {
       out.push(Float64Array.from(o))
-      normalise(ranges, o).forEach((v, n) => { if (!Number.isNaN(goals[i]![n]!)) err[n] += (goals[i]![n]! - v) / obs.length })
+      // Anti-windup: a goal past the training range cannot be reached, so it must not pile up.
+      normalise(ranges, o).forEach((v, n) => { const g = goals[i]![n]!; if (g >= 0 && g <= 1) err[n] += (g - v) / obs.length })
     })
-    for (let n = 0; n < N; n++) correction[n] = Math.max(-1, Math.min(1, correction[n]! + gain * err[n]!))
+    for (let n = 0; n < N; n++) correction[n] = Math.max(-limit, Math.min(limit, correction[n]! + gain * err[n]!))
   }
   return out
 }
