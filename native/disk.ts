@@ -133,10 +133,11 @@ export class DiskFile {
       this.#raw.fdatasync()
       return
     }
+    if (length === undefined) throw new InvalidInputError('sync(position, length) needs a length with the position')
     checkBlock('position', position, 0)
-    checkBlock('length', length ?? -1)
-    this.#raw.syncRange(position, length!)
-    if (this.bypass === 'fadvise') this.#raw.dropCache(position, length!)
+    checkBlock('length', length)
+    this.#raw.syncRange(position, length)
+    if (this.bypass === 'fadvise') this.#raw.dropCache(position, length)
   }
 
   /** Drops the file's clean pages from the page cache (no-op without the addon). */
