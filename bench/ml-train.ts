@@ -126,18 +126,20 @@ if (values.json) {
   for (const impl of IMPLS) console.log(`  ${impl.padEnd(5)} ${estimate[impl].wallS.toFixed(1)} s wall now, ${estimate[impl].cpuS.toFixed(1)} CPU-s`)
 }
 if (values.plot) {
-  // Two charts (their x axes differ): PATH gets the loss curves, PATH-with-"-cpu" the step costs.
-  const curves = await Promise.all((['js', 'wasm', 'ort'] as const).map(async (impl) => ({ impl, loss: await lossCurve(impl) })))
+  // Two charts (their x axes differ): PATH gets the loss curves, PATH-with-'-cpu' the step costs.
+  const curves: { impl: string; loss: Float64Array }[] = []
+  // One after another: the backend choice is process-wide.
+  for (const impl of ['js', 'wasm', 'ort'] as const) curves.push({ impl, loss: await lossCurve(impl) })
   writeChart(chartSvg([{
-    title: "same training (init, data, Adamax) per backend: the curves coincide", yLabel: "MSE",
+    title: 'same training (init, data, Adamax) per backend: the curves coincide', yLabel: 'MSE',
     series: curves.map((c, k) => ({ name: c.impl, color: PALETTE[k], dashed: k > 0, x: Array.from(c.loss, (_, i) => i), y: c.loss })),
-  }], { title: "ml engine: loss of a [16, 64, 64, 1] GELU MLP", xLabel: "step" }), values.plot)
-  const cpuPath = values.plot.replace(/(\.[a-z]+)$/i, "-cpu$1")
+  }], { title: 'ml engine: loss of a [16, 64, 64, 1] GELU MLP', xLabel: 'step' }), values.plot)
+  const cpuPath = values.plot.replace(/(\.[a-z]+)$/i, '-cpu$1')
   writeChart(chartSvg(SHAPES.map((s) => ({
-    title: s.name, yLabel: "CPU-ms", yMin: 0,
+    title: s.name, yLabel: 'CPU-ms', yMin: 0,
     scatter: IMPLS.filter((i) => i !== 'js').map((impl, k) => ({ name: impl, color: PALETTE[k], x: [k + 1], y: [result[s.name][impl].cpuMsPerStep] })),
-  })), { title: `ml engine: CPU-ms per training step (load ${load.toFixed(1)})`, xLabel: "1 = wasm, 2 = ort 1 thread, 3 = ort 2 threads", panelHeight: 90 }), cpuPath)
-  const last = curves.map((c) => `${c.impl} ${c.loss[c.loss.length - 1].toExponential(3)}`).join(", ")
+  })), { title: `ml engine: CPU-ms per training step (load ${load.toFixed(1)})`, xLabel: '1 = wasm, 2 = ort 1 thread, 3 = ort 2 threads', panelHeight: 90 }), cpuPath)
+  const last = curves.map((c) => `${c.impl} ${c.loss[c.loss.length - 1].toExponential(3)}`).join(', ')
   console.error(`wrote ${values.plot} and ${cpuPath}; final losses: ${last}`)
 }
 process.exit(0)
