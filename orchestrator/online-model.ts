@@ -27,6 +27,9 @@ const SLOPE_PRIOR_WEIGHT = 1
 /** Observations retained for refits (a sliding window, so drift is forgotten). */
 const MAX_OBS = 20_000
 
+/** Whether n calibration residuals give a finite split-conformal quantile at level 1 - eps. */
+const enough = (n: number, eps: number): boolean => Math.ceil((n + 1) * (1 - eps)) <= n
+
 export class OnlineModel implements RuntimeModel {
   #pIndex = new Map<string, number>()
   #wIndex = new Map<string, number>()
@@ -123,16 +126,19 @@ export class OnlineModel implements RuntimeModel {
     const key = `${pool}:${eps}`
     let m = this.#margins.get(key)
     if (m === undefined) {
-      const res = this.#residuals[pool]!
-      m = this.calibrated(arity, eps) ? conformalMargin(Float64Array.from(res), eps) : this.#uncalibrated
+      // A pool too small for a finite quantile borrows every pool's residuals (the isolated pool
+      // fills first; co-location is rare on a lightly loaded fleet), and only with none at all
+      // falls back to the fixed margin.
+      const own = this.#residuals[pool]!
+      const all = this.#residuals.flat()
+      m = enough(own.length, eps) ? conformalMargin(own, eps) : enough(all.length, eps) ? conformalMargin(all, eps) : this.#uncalibrated
       this.#margins.set(key, m)
     }
     return m
   }
 
   calibrated(arity: number, eps: number): boolean {
-    const n = this.#residuals[Math.min(arity, POOLS - 1)]!.length
-    return Math.ceil((n + 1) * (1 - eps)) <= n
+    return enough(this.#residuals[Math.min(arity, POOLS - 1)]!.length, eps)
   }
 
   /** Offsets with fallbacks resolved, rebuilt after learning or new entities (hot path of score). */
