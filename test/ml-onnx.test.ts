@@ -160,3 +160,14 @@ t.test('output() renames a node output in place (no Identity copy) and later use
   t.same(Array.from(out.copy.data as Float32Array), [-1, 2])
   t.throws(() => g.output(n, 'x'), /defined twice/)
 })
+
+t.test('the same training on JS, WASM and ORT follows the same loss curve (tol 1e-3 rel)', async (t) => {
+  const { lossCurve } = await import('../bench/ml-curves.js')
+  const [js, wasm, ort] = [await lossCurve('js', 60), await lossCurve('wasm', 60), await lossCurve('ort', 60)]
+  t.ok(js[59] < js[0] / 5, `the loss falls: ${js[0]} -> ${js[59]}`)
+  for (const [name, c] of [['wasm', wasm], ['ort', ort]] as const) {
+    t.ok(c.every((v, i) => Math.abs(v - js[i]) <= 1e-3 * js[i]), `${name} tracks js`)
+  }
+  const { useBackend } = await import('../ml/index.js')
+  useBackend('wasm')
+})
