@@ -21,7 +21,7 @@ const CALIBRATE_MS = 15
 
 const port = parentPort!
 let ctrl = new Int32Array(new SharedArrayBuffer(8))
-let plan: { fractions: number[][], windowMs: number, names: Map<number, string> } | undefined
+let plan: { fractions: number[][], windowMs: number } | undefined
 let compute = new Map<number, MeteredDriver>()
 let disk = new Map<number, DiskDriver>()
 let file: DiskFile | undefined
@@ -41,9 +41,7 @@ function handle(msg: ToWorker): void {
       release()
       const kernels = instantiateKernels(msg.memoryBytes)
       if (msg.diskFile) file = DiskFile.open(msg.diskFile.path, { size: msg.diskFile.bytes })
-      const names = new Map<number, string>()
       for (const s of msg.stressors) {
-        names.set(s.index, s.name)
         if (s.kernel === 'idle') continue
         if (s.kernel === 'disk-read' || s.kernel === 'disk-write') { disk.set(s.index, new DiskDriver(file!, s)); continue }
         // Points and chains are written by their drivers; everything else is touched here (a
@@ -51,7 +49,7 @@ function handle(msg: ToWorker): void {
         if (s.kernel !== 'fp-distance' && s.kernel !== 'chase') prefault(kernels, s.offset!, s.bytes, s.kernel === 'hashset' ? 0 : 1)
         compute.set(s.index, calibrate(makeDriver(kernels, s), CALIBRATE_MS))
       }
-      plan = { fractions: msg.fractions, windowMs: msg.windowMs, names }
+      plan = { fractions: msg.fractions, windowMs: msg.windowMs }
       return post({ type: 'prepared' })
     }
     case 'run':
