@@ -9,6 +9,9 @@ import { Worker, type WorkerOptions } from 'node:worker_threads'
 export function startWorker(callerUrl: string, basename: string, options: WorkerOptions = {}): Worker {
   if (!callerUrl.endsWith('.ts')) return new Worker(new URL(`./${basename}.js`, callerUrl), options)
   const entry = new URL(`./${basename}.ts`, callerUrl).href
-  const bootstrap = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(entry)}) })`
+  // Resolved here, not in the worker: an eval'd worker resolves bare specifiers from the current
+  // directory, which need not be inside this package.
+  const tsxApi = import.meta.resolve('tsx/esm/api')
+  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}) })`
   return new Worker(bootstrap, { ...options, eval: true })
 }
