@@ -40,7 +40,13 @@ export const ConfigSchema = z.object({
    * Daemon stressor workers: 'low' (SCHED_IDLE + nice 19) keeps the API responsive and uses only
    * otherwise idle CPU; 'normal' competes for CPU time like any process (CPU contention).
    */
-  workerPriority: z.enum(['low', 'normal']),
+  /**
+   * 'auto': stressors compete at full strength (nice 0) and the API thread is raised to stay
+   * responsive; when raising is refused (no CAP_SYS_NICE), stressors run low instead. 'normal':
+   * stressors at nice 0 whatever happens to the API. 'low': stressors at SCHED_IDLE + nice 19,
+   * which keeps the API responsive but gives no CPU-time contention to normal-priority workloads.
+   */
+  workerPriority: z.enum(['auto', 'low', 'normal']),
 }).strict()
 export type Config = z.infer<typeof ConfigSchema>
 

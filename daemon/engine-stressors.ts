@@ -20,7 +20,7 @@ export interface StressorEngineOptions {
   /** Pin worker k to core k (default true). */
   pin?: boolean
   /**
-   * Lower the workers' priority (default true: keeps the API responsive under full load). A
+   * Lower the workers' priority (default true; the daemon passes its priority model). A
    * function is asked at each replay, so a config reload applies to the next one.
    */
   lowPriority?: boolean | (() => boolean)

@@ -21,6 +21,7 @@ import { ReplayEvents } from './events.js'
 import { createMetrics } from './metrics.js'
 import { CONFIGS_DIR, ProfileLibrary } from './profiles.js'
 import { recover, type RecoveryReport } from './recovery.js'
+import { raiseApiThread, stressorsRunLow } from './priority.js'
 import { ReplayManager } from './replay-manager.js'
 import { Store } from './store.js'
 import { TelemetryHub } from './telemetry-hub.js'
@@ -80,7 +81,9 @@ async function assemble(store: Store, opts: DaemonOptions, log: (line: string) =
   let device: DeviceInfo = await gatherDeviceInfo(config.caps.diskDir)
   const metrics = createMetrics()
   const events = new ReplayEvents()
-  const engine = opts.engine ?? stressorEngine({ lowPriority: () => config.workerPriority === 'low' })
+  const priority = raiseApiThread(config.workerPriority)
+  const engine = opts.engine ?? stressorEngine({ lowPriority: () => stressorsRunLow(config.workerPriority, priority) })
+  log(`API thread ${priority.apiRaised ? 'raised' : 'at normal priority'}; stressors ${stressorsRunLow(config.workerPriority, priority) ? 'at low priority (SCHED_IDLE)' : 'compete at normal priority'}`)
   const caps = () => config.caps
   const telemetry = new TelemetryHub(() => Math.round(config.sampler.periodS * 1000))
   let ready = false

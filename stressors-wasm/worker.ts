@@ -5,7 +5,7 @@
  * @module
  */
 import { parentPort } from 'node:worker_threads'
-import { DiskFile, lowerCurrentThreadPriority, nativeFeatures, pinCurrentThread } from '../native/index.js'
+import { DiskFile, setCurrentThreadPriority, nativeFeatures, pinCurrentThread } from '../native/index.js'
 import { availableParallelism } from 'node:os'
 import { monoMs } from './clock.js'
 import { DiskDriver } from './disk-driver.js'
@@ -33,7 +33,10 @@ function handle(msg: ToWorker): void {
     case 'init': {
       ctrl = new Int32Array(msg.ctrl)
       const pinned = msg.pin && pinCurrentThread(msg.thread % availableParallelism())
-      const lowPriority = msg.lowPriority && lowerCurrentThreadPriority()
+      const lowPriority = msg.lowPriority && setCurrentThreadPriority()
+      // Threads inherit their creator's nice value: a daemon that raised its API thread must not
+      // hand that raise to the stressors, which compete at the normal level.
+      if (!msg.lowPriority) setCurrentThreadPriority(0, 'nice')
       const f = nativeFeatures()
       return post({ type: 'ready', pinned, lowPriority, native: f.addon ? 'addon' : `js-fallback (${f.addonReason})` })
     }
