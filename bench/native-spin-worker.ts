@@ -1,14 +1,14 @@
 // Worker for bench/native-priority.ts: optionally pins and lowers itself, then spins until the
 // shared stop flag is set, like a stressor holding its core at 100%.
 import { parentPort, workerData } from 'node:worker_threads'
-import { lowerCurrentThreadPriority, pinCurrentThread } from '../native/index.js'
+import { setCurrentThreadPriority, pinCurrentThread } from '../native/index.js'
 
 const { mode, cpu, stop } = workerData as { mode: string, cpu: number, stop: SharedArrayBuffer }
 if (mode.includes('pin')) pinCurrentThread(cpu)
-if (mode.includes('nice')) lowerCurrentThreadPriority(19, 'nice')
-if (mode.includes('idle')) lowerCurrentThreadPriority(19, 'idle')
+if (mode.includes('nice')) setCurrentThreadPriority(19, 'nice')
+if (mode.includes('idle')) setCurrentThreadPriority(19, 'idle')
 // Workers of a raised daemon step back down to the nice value of ordinary processes.
-if (mode.includes('raised')) lowerCurrentThreadPriority(0, 'nice')
+if (mode.includes('raised')) setCurrentThreadPriority(0, 'nice')
 const flag = new Int32Array(stop)
 parentPort!.postMessage('spinning')
 let x = 0

@@ -7,7 +7,7 @@
  */
 export { nativeFeatures, type FeatureMode, type FeatureStatus, type NativeFeatures } from './features.js'
 export {
-  currentThreadAffinity, currentThreadId, DEFAULT_PRIORITY_POLICY, lowerCurrentThreadPriority, pinCurrentThread,
+  currentThreadAffinity, currentThreadId, DEFAULT_PRIORITY_POLICY, setCurrentThreadPriority, pinCurrentThread,
   type PriorityPolicy,
 } from './threads.js'
 export { allocAligned, DiskFile, IO_ALIGN, type CacheBypass, type DiskFileOptions } from './disk.js'

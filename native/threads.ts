@@ -13,7 +13,7 @@ import { binding } from './binding.js'
 const CPU_SETSIZE = 1024
 
 /**
- * How lowerCurrentThreadPriority lowers a thread: 'nice' sets only its nice value, 'idle'
+ * How setCurrentThreadPriority lowers a thread: 'nice' sets only its nice value, 'idle'
  * also moves it to SCHED_IDLE, which the kernel preempts on every wakeup of a normal thread.
  */
 export type PriorityPolicy = 'nice' | 'idle'
@@ -64,8 +64,8 @@ export function currentThreadAffinity(): number[] | null {
 }
 
 /**
- * Lowers the calling thread's scheduling priority so it yields to the daemon's threads.
- * Without the addon the nice value is still set (os.setPriority on the thread id) but SCHED_IDLE
+ * Sets the calling thread's scheduling priority: lowered so stressors yield to the daemon's
+ * threads, or raised for the daemon's API thread (which needs privileges). Without the addon the nice value is still set (os.setPriority on the thread id) but SCHED_IDLE
  * is not available.
  * @param nice nice value in [-20, 19]; raising priority (a lower value) needs privileges.
  * @param policy see PriorityPolicy.
@@ -73,7 +73,7 @@ export function currentThreadAffinity(): number[] | null {
  *   the kernel refused it for lack of privileges.
  * @throws InvalidInputError for a nice value outside [-20, 19] or an unknown policy.
  */
-export function lowerCurrentThreadPriority(nice = 19, policy: PriorityPolicy = DEFAULT_PRIORITY_POLICY): boolean {
+export function setCurrentThreadPriority(nice = 19, policy: PriorityPolicy = DEFAULT_PRIORITY_POLICY): boolean {
   if (!Number.isInteger(nice) || nice < -20 || nice > 19) {
     throw new InvalidInputError(`nice must be an integer in [-20, 19], got ${String(nice)}`)
   }

@@ -7,7 +7,7 @@ import { promisify } from 'node:util'
 import { InvalidInputError } from '../common/errors.js'
 import { startWorker } from '../common/worker-url.js'
 import {
-  currentThreadAffinity, currentThreadId, lowerCurrentThreadPriority, nativeFeatures, openPerfCounters, perfCountersReason,
+  currentThreadAffinity, currentThreadId, setCurrentThreadPriority, nativeFeatures, openPerfCounters, perfCountersReason,
   pinCurrentThread,
 } from '../native/index.js'
 
@@ -72,8 +72,8 @@ t.test('nice-only lowering leaves the policy alone', { skip: !features.addon && 
 t.test('bad thread and counter arguments throw InvalidInputError', async (t) => {
   for (const cpu of [-1, 1.5, Number.NaN, 4096]) t.throws(() => pinCurrentThread(cpu), InvalidInputError)
   if (features.addon) t.throws(() => pinCurrentThread(1023), InvalidInputError, 'an offline CPU')
-  for (const n of [20, -21, 0.5]) t.throws(() => lowerCurrentThreadPriority(n), InvalidInputError)
-  t.throws(() => lowerCurrentThreadPriority(19, 'fifo' as 'idle'), InvalidInputError)
+  for (const n of [20, -21, 0.5]) t.throws(() => setCurrentThreadPriority(n), InvalidInputError)
+  t.throws(() => setCurrentThreadPriority(19, 'fifo' as 'idle'), InvalidInputError)
   t.throws(() => openPerfCounters({ pid: -1 }), InvalidInputError)
   t.throws(() => openPerfCounters({ cpu: 0.5 }), InvalidInputError)
 })
@@ -99,7 +99,7 @@ t.test('EDGEMIME_NO_ADDON=1 falls back to pure JS that still works', async (t) =
     const b = n.allocAligned(4096).fill(9); f.write(b, 8192); f.sync(8192, 4096)
     const r = n.allocAligned(4096); f.read(r, 8192); f.close()
     console.log(JSON.stringify({ features: n.nativeFeatures(), bypass: f.bypass, ok: r.every((v) => v === 9),
-      pinned: n.pinCurrentThread(0), lowered: n.lowerCurrentThreadPriority(7), tid: n.currentThreadId(), pid: process.pid,
+      pinned: n.pinCurrentThread(0), lowered: n.setCurrentThreadPriority(7), tid: n.currentThreadId(), pid: process.pid,
       perf: n.openPerfCounters(), nice: ${'(await import("node:fs")).readFileSync("/proc/self/stat", "utf8").split(") ")[1].split(" ")[16]'} }))`
   const { stdout } = await promisify(execFile)(process.execPath, ['--import=tsx', '--input-type=module', '-e', script], {
     env: { ...process.env, EDGEMIME_NO_ADDON: '1' },
@@ -115,7 +115,7 @@ t.test('EDGEMIME_NO_ADDON=1 falls back to pure JS that still works', async (t) =
 
 t.test('raising priority without privileges returns false, addon and fallback alike', { skip: (process.getuid?.() !== 0 || spawnSync('su', ['--help']).status !== 0) && 'needs root to run a child as nobody' }, async (t) => {
   const script = `const n = await import(${JSON.stringify(new URL('../native/index.ts', import.meta.url).href)})
-    console.log(JSON.stringify({ raise: n.lowerCurrentThreadPriority(-5), lower: n.lowerCurrentThreadPriority(5, "nice") }))`
+    console.log(JSON.stringify({ raise: n.setCurrentThreadPriority(-5), lower: n.setCurrentThreadPriority(5, "nice") }))`
   for (const env of ['', 'EDGEMIME_NO_ADDON=1 ']) {
     // env -i: the test runner's NODE_OPTIONS hooks would write where nobody may not.
     const cmd = `cd ${JSON.stringify(process.cwd())} && env -i ${env}${JSON.stringify(process.execPath)} --import=tsx --input-type=module -e '${script}'`

@@ -2,10 +2,10 @@
 // itself as asked, reports its thread id, then stays alive until told to exit so the test can
 // read /proc/self/task/<tid>.
 import { parentPort, workerData } from 'node:worker_threads'
-import { currentThreadId, lowerCurrentThreadPriority, nativeFeatures, pinCurrentThread } from '../../native/index.js'
+import { currentThreadId, setCurrentThreadPriority, nativeFeatures, pinCurrentThread } from '../../native/index.js'
 
 const { cpu, nice, policy } = workerData as { cpu: number, nice: number, policy: 'nice' | 'idle' }
 const pinned = pinCurrentThread(cpu)
-const lowered = lowerCurrentThreadPriority(nice, policy)
+const lowered = setCurrentThreadPriority(nice, policy)
 parentPort!.postMessage({ tid: currentThreadId(), pinned, lowered, addon: nativeFeatures().addon })
 parentPort!.once('message', () => process.exit(0))
