@@ -61,7 +61,7 @@ export function formatTable(agg: Record<string, { pools: Record<string, TablePoo
   for (const [name, { pools }] of Object.entries(agg)) {
     for (const [pool, p] of Object.entries(pools)) {
       const pubM = PUBLISHED.mape[pool]?.[split]
-      const row = [name, pool === '0' ? 'isolated' : `${pool}-way+`, String(Math.round(p.rows)),
+      const row = [name, pool === '0' ? 'isolated' : `${Number(pool) + 1}-way`, String(Math.round(p.rows)),
         `${pct(p.mape, p.mape_se2)}${pubM !== undefined && name === 'pitot' ? ` [${pubM}]` : ''}`, pct(p.mape_truth, p.mape_truth_se2)]
       for (const e of eps) {
         const b = p.eps[e]
