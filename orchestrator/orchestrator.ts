@@ -61,7 +61,8 @@ export interface PlacementRecord {
 }
 
 export class Orchestrator {
-  readonly #pending = new Map<string, Promise<void>>()
+  /** Dispatches in flight, by attempt (a re-placed workload has a new attempt and run). */
+  readonly #pending = new Map<Attempt, Promise<void>>()
   readonly #records = new Map<string, PlacementRecord>()
   readonly #modules = new Map<string, Uint8Array>()
 
@@ -138,7 +139,7 @@ export class Orchestrator {
     device.running.push(running)
     const attempt: Attempt = { device: device.id, deviceName: device.name, predictedMs: chosen.predictedMs, boundMs: chosen.boundMs, corunners: corunners.length, startedAt: now }
     rec.attempts.push(attempt)
-    if (!req.dryRun) this.#pending.set(rec.id, this.#run(rec, attempt, workload, corunners, req))
+    if (!req.dryRun) this.#pending.set(attempt, this.#run(rec, attempt, workload, corunners, req))
     return true
   }
 
@@ -180,7 +181,7 @@ export class Orchestrator {
       rec.reason = (e as Error).message
     } finally {
       await this.store.putPlacement(rec)
-      if (this.#pending.get(rec.id) && attempt.outcome !== 'lost') this.#pending.delete(rec.id)
+      this.#pending.delete(attempt)
     }
   }
 
