@@ -12,6 +12,7 @@ export interface DaemonExtension {
 }
 
 export const EXTENSIONS: DaemonExtension[] = [
+  { name: 'orchestrator', load: async () => ({ routes: (await import('../orchestrator/daemon-routes.js')).routes }) },
 ]
 
 /** Loads every extension and returns one ExtraRoutes that mounts them in order. */

@@ -1,0 +1,42 @@
+/**
+ * What `edgemime daemon` / `npm start` mounts (daemon/extensions.ts): the device's workload
+ * runner (POST /v1/workloads/run) and, for one-box use, an embedded orchestrator under
+ * /orchestrator (its whole API: /orchestrator/v1/placements, ...) with this daemon registered
+ * as its one device. A fleet runs `edgemime orchestrator` separately and `orchestrator agent`
+ * on each device instead.
+ * @module
+ */
+import { join } from 'node:path'
+import type { ExtraRoutes } from '../daemon/index.js'
+import { ProfileCache } from '../workloads/profile.js'
+import { workloadRoutes } from '../workloads/daemon-routes.js'
+import { createOrchestratorApp } from './app.js'
+import { loadOrchestratorConfig } from './config.js'
+import { Fleet } from './fleet.js'
+import { OnlineModel } from './online-model.js'
+import { Orchestrator } from './orchestrator.js'
+import { OrchestratorStore } from './store.js'
+
+const PREFIX = '/orchestrator'
+
+export const routes: ExtraRoutes = (app, ctx) => {
+  workloadRoutes(app, ctx)
+  let embedded: Promise<{ fetch: (req: Request) => Response | Promise<Response> }> | undefined
+  // Built on first use: the store lives under the daemon's dataDir, known only from ctx.
+  const start = async () => {
+    const cfg = ctx.config()
+    const config = loadOrchestratorConfig(undefined, { dataDir: join(cfg.dataDir, 'orchestrator') })
+    const store = await OrchestratorStore.open(join(config.dataDir, 'store'))
+    const core = new Orchestrator(config, new Fleet(), new OnlineModel(), store, new ProfileCache(join(config.dataDir, 'profiles')))
+    // In-process device: registered at the daemon's configured address, alive as long as we are.
+    const { id } = core.registerDevice({ name: 'local', url: `http://${cfg.host}:${cfg.port}`, platformFeatures: ctx.device().platformFeatures.values })
+    setInterval(() => core.fleet.heartbeat(id), config.heartbeatMs).unref()
+    return createOrchestratorApp(core)
+  }
+  app.all(`${PREFIX}/*`, ctx.auth('replay'), async (c) => {
+    embedded ??= start()
+    const url = new URL(c.req.url)
+    url.pathname = url.pathname.slice(PREFIX.length)
+    return (await embedded).fetch(new Request(url, c.req.raw))
+  })
+}

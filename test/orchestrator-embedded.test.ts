@@ -1,0 +1,40 @@
+// npm start's one-box mode: the daemon mounts the workload runner and an embedded orchestrator
+// (daemon/extensions.ts -> orchestrator/daemon-routes.ts) and places work on itself.
+import t from 'tap'
+import { mkdtemp } from 'node:fs/promises'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { loadConfig } from '../common/config.js'
+import { createDaemon, loadExtensions } from '../daemon/index.js'
+import type { PlacementRecord } from '../orchestrator/index.js'
+import { fixtureWasm, toolchainMissing } from './fixtures/workloads/fixtures.js'
+
+const missing = await toolchainMissing()
+
+/** A port free right now (the embedded device registers at the configured port, so not 0). */
+const freePort = () => new Promise<number>((resolve) => {
+  const s = createServer().listen(0, '127.0.0.1', () => { const p = (s.address() as { port: number }).port; s.close(() => resolve(p)) })
+})
+
+t.test('the daemon places and runs a workload on itself through /orchestrator', { skip: missing ?? false }, async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'edgemime-embedded-'))
+  const port = await freePort()
+  const config = loadConfig(undefined, { EDGEMIME_PORT: String(port), EDGEMIME_DATA_DIR: dir, EDGEMIME_CAPS_DISK_DIR: join(dir, 'disk') })
+  const daemon = await createDaemon({ config, log: () => {}, extraRoutes: await loadExtensions() })
+  t.teardown(() => daemon.close())
+  const { url } = await daemon.listen()
+  const mod = await (await fetch(`${url}/orchestrator/v1/modules`, { method: 'POST', body: await fixtureWasm('sort') })).json() as { hash: string }
+  let rec = await (await fetch(`${url}/orchestrator/v1/placements`, {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ module: mod.hash, args: ['20', '1'], deadlineMs: 60_000 }),
+  })).json() as PlacementRecord
+  t.equal(rec.decision.device !== undefined, true, 'placed on the local device')
+  while (rec.status === 'running') {
+    await new Promise((r) => setTimeout(r, 50))
+    rec = await (await fetch(`${url}/orchestrator/v1/placements/${rec.id}`)).json() as PlacementRecord
+  }
+  t.equal(rec.status, 'done', rec.reason)
+  t.match(rec.result?.stdout, /sort n=20000 reps=1/)
+  t.equal(rec.attempts[0]!.deviceName, 'local')
+})
