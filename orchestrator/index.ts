@@ -10,6 +10,7 @@ export { Orchestrator, type PlacementRecord, type SubmitRequest, type Attempt } 
 export { Fleet, type Device } from './fleet.js'
 export { place, type PlacementRequest } from './placement.js'
 export { OnlineModel, type OnlineModelOptions } from './online-model.js'
+export { PitotRuntimeModel } from './pitot-model.js'
 export { startRegistration, type Registration, type RegistrationOptions } from './registration.js'
 export { dispatch, DeviceUnreachable } from './dispatch.js'
 export { simWorld, simulatedFleet } from './simulate.js'
