@@ -21,6 +21,8 @@ export const OrchestratorConfigSchema = z.object({
   profile: z.boolean().default(true),
   /** Candidates listed in a placement's explanation. */
   explain: z.number().int().min(1).max(100).default(5),
+  /** A trained Pitot model directory (`edgemime predictor train --out DIR`); default: the online model. */
+  model: z.string().min(1).optional(),
   /** Largest upload (module + inputs), bytes. */
   maxBodyBytes: z.number().int().min(1024).default(32 * 2 ** 20),
 }).strict()

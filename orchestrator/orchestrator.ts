@@ -104,8 +104,10 @@ export class Orchestrator {
     const args = req.args ?? []
     const spec = { wasm, args, files: Object.fromEntries(Object.entries(req.files ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64')])) }
     const key = profileKey(spec)
-    const workload = this.model.workloadId(key)
-    if (this.config.profile && wasmKind(wasm) === 'preview1') {
+    const workload = this.model.needsFeatures
+      ? this.model.workloadId(key, (await this.profiles.profile(spec)).features)
+      : this.model.workloadId(key)
+    if (!this.model.needsFeatures && this.config.profile && wasmKind(wasm) === 'preview1') {
       this.profiles.profile(spec).then((p) => this.model.workloadFeatures(workload, p.features), (e: Error) => this.log(`profiling ${key} failed: ${e.message}`))
     }
     const now = Date.now()

@@ -12,6 +12,7 @@ import type { Observation, RuntimeModel, ScoreRows, Scores } from './types.js'
 const US_PER_MS = 1000
 
 export class PitotRuntimeModel implements RuntimeModel {
+  readonly needsFeatures = true
   readonly #p: Predictor
   readonly #keys = { platform: new Map<string, number>(), workload: new Map<string, number>() }
   readonly #pending: Observation[] = []

@@ -13,7 +13,9 @@ import { ProfileCache } from '../workloads/profile.js'
 import { createOrchestratorApp } from './app.js'
 import type { OrchestratorConfig } from './config.js'
 import { Fleet } from './fleet.js'
+import { loadPredictor } from '../predictor/index.js'
 import { OnlineModel } from './online-model.js'
+import { PitotRuntimeModel } from './pitot-model.js'
 import { Orchestrator } from './orchestrator.js'
 import { OrchestratorStore } from './store.js'
 import type { RuntimeModel } from './types.js'
@@ -32,8 +34,13 @@ export interface OrchestratorOptions {
   log?: (line: string) => void
 }
 
+/** The Pitot predictor when the config names a trained model, else a fresh online model. */
+function defaultModel(config: OrchestratorConfig): RuntimeModel {
+  return config.model ? new PitotRuntimeModel(loadPredictor(config.model)) : new OnlineModel()
+}
+
 /** @example const o = await createOrchestrator({ config: loadOrchestratorConfig() }); await o.listen() */
-export async function createOrchestrator({ config, model = new OnlineModel(), log }: OrchestratorOptions): Promise<OrchestratorService> {
+export async function createOrchestrator({ config, model = defaultModel(config), log }: OrchestratorOptions): Promise<OrchestratorService> {
   mkdirSync(config.dataDir, { recursive: true })
   const store = await OrchestratorStore.open(join(config.dataDir, 'store'))
   const core = new Orchestrator(config, new Fleet(), model, store, new ProfileCache(join(config.dataDir, 'profiles')), log)

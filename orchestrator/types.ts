@@ -42,6 +42,8 @@ export interface RuntimeModel {
   score(rows: ScoreRows, eps: number): Scores
   /** Learns from new observations (warm start) and refreshes calibration. */
   observe(obs: Observation[]): void
+  /** True when a new workload must come with its opcode features (the orchestrator profiles first). */
+  readonly needsFeatures?: boolean
   /** Whether bounds at `eps` for `arity` co-runners come from enough calibration rows. */
   calibrated(arity: number, eps: number): boolean
 }
