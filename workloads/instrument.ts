@@ -126,7 +126,8 @@ function opcodeOf(info: binaryen.ExpressionInfo & Record<string, unknown>): numb
     case binaryen.StoreId: return storeOpcode(binaryen.getExpressionType(info.value as number), info.bytes as number)
     case binaryen.MemorySizeId: return 0x3f
     case binaryen.MemoryGrowId: return 0x40
-    case binaryen.UnaryId: case binaryen.BinaryId: return operatorOpcode(info.op as number)
+    case binaryen.UnaryId: return operatorOpcode(info.op as number, false)
+    case binaryen.BinaryId: return operatorOpcode(info.op as number, true)
     case binaryen.MemoryCopyId: case binaryen.MemoryFillId: case binaryen.MemoryInitId: case binaryen.DataDropId: return 0xfc
     default: return undefined
   }

@@ -31,15 +31,16 @@ const SAT_OPS = ['TruncSatSFloat32ToInt32', 'TruncSatUFloat32ToInt32', 'TruncSat
   'TruncSatSFloat32ToInt64', 'TruncSatUFloat32ToInt64', 'TruncSatSFloat64ToInt64', 'TruncSatUFloat64ToInt64']
 
 const B = binaryen as unknown as Record<string, number>
-/** binaryen operator constant -> opcode byte (0xFC for the saturating truncations). */
-const OP_TO_OPCODE = new Map<number, number>([
-  ...NUMERIC_OPS.map((name, i): [number, number] => [B[name]!, 0x45 + i]),
-  ...SAT_OPS.map((name): [number, number] => [B[name]!, 0xfc]),
-])
+/** binaryen numbers UnaryOp and BinaryOp separately (ClzInt32 and AddInt32 are both 0). */
+const UNARY = /^(EqZ|Clz|Ctz|Popcnt|Abs|Neg|Ceil|Floor|Trunc|Nearest|Sqrt|Wrap|Extend|Convert|Demote|Promote|Reinterpret)/
+const entries: Array<[string, number]> = [...NUMERIC_OPS.map((name, i): [string, number] => [name, 0x45 + i]), ...SAT_OPS.map((name): [string, number] => [name, 0xfc])]
+/** binaryen operator constant -> opcode byte (0xFC for the saturating truncations), per operator kind. */
+const UNARY_OPS = new Map(entries.filter(([n]) => UNARY.test(n)).map(([n, op]): [number, number] => [B[n]!, op]))
+const BINARY_OPS = new Map(entries.filter(([n]) => !UNARY.test(n)).map(([n, op]): [number, number] => [B[n]!, op]))
 
-/** Opcode of a unary/binary operator, or undefined for SIMD and other operators outside the MVP. */
-export function operatorOpcode(op: number): number | undefined {
-  return OP_TO_OPCODE.get(op)
+/** Opcode of a unary or binary operator, or undefined for SIMD and other operators outside the MVP. */
+export function operatorOpcode(op: number, binary: boolean): number | undefined {
+  return (binary ? BINARY_OPS : UNARY_OPS).get(op)
 }
 
 /** Opcode of a load by result type, width and signedness. */
