@@ -40,3 +40,21 @@ t.test('head choice picks the calibrated head with the tightest bound', async (t
   t.equal(naive.head, 2, 'a restricted choice is honoured')
   t.equal(naiveHead([0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99], 0.05), 5)
 })
+
+t.test('head choice + calibration keeps coverage (selection on one half, margin on the other)', async (t) => {
+  const rng = new Rng(11)
+  const H = 8, eps = 0.1
+  // Heads are equally good noisy predictors: choosing the "best" on the calibration rows alone is pure overfitting.
+  const rows = (n: number) => {
+    const y = new Float64Array(n), pred = new Float64Array(n * H)
+    for (let r = 0; r < n; r++) { y[r] = rng.normal(); for (let h = 0; h < H; h++) pred[r * H + h] = 0.7 * y[r] + 0.7 * rng.normal() }
+    return { y, pred }
+  }
+  let covered = 0, total = 0
+  for (let trial = 0; trial < 400; trial++) {
+    const cal = rows(100), test = rows(40)
+    const c = calibrate(cal.y, cal.pred, H, eps)
+    for (let r = 0; r < 40; r++) { if (test.y[r] <= test.pred[r * H + c.head] + c.margin) covered++; total++ }
+  }
+  t.ok(covered / total >= 1 - eps - 0.005, `coverage ${(covered / total).toFixed(4)} >= ${1 - eps}`)
+})
