@@ -26,12 +26,12 @@ export function boundsChart(m: PitotModel, calibration: Calibration[][], pools: 
     const bound = order.map((r) => Math.exp(pred[r * H + c.head] + c.margin - pred[r * H]))
     const covered = ratio.filter((v, k) => v <= bound[k]).length / ratio.length
     panels.push({
-      title: `${a === 0 ? 'isolated' : `${a} co-runner(s)`}: measured and bound (eps ${eps}, head ξ=${m.config.quantiles[c.head]}) ÷ prediction; ${(100 * covered).toFixed(1)}% covered`,
+      title: `${a === 0 ? 'isolated' : `${a + 1}-way`}: head ξ=${m.config.quantiles[c.head]}, ${(100 * covered).toFixed(1)}% covered`,
       yLabel: '÷ prediction',
       bands: [{ name: `bound margin (eps ${eps})`, x, lo: x.map(() => 1), hi: bound }],
       series: [{ name: 'prediction', x, y: x.map(() => 1) }],
       scatter: [{ name: 'measured', x, y: ratio }],
     })
   })
-  return chartSvg(panels, { title: 'Pitot predictor: measured runtime and conformal bound relative to the prediction', xLabel: 'rows sorted by predicted runtime' })
+  return chartSvg(panels, { title: `Measured runtime and conformal bound (eps ${eps}) ÷ point prediction`, xLabel: 'rows sorted by predicted runtime' })
 }
