@@ -16,9 +16,11 @@ import { exportOnnx } from '../generator/onnx.js'
 const USAGE = `usage: edgemime generator <collect|train|align|eval> [options]
   collect --out DIR --windows N [--window-ms 250] [--strategy novelty|random] [--source replay|process|system] [--seed S]
           run compositions on this device and store (previous, composition, trace window); resumable
-  train   --data DIR --out MODEL_DIR [--iterations 4000] [--minutes 15] [--hidden 128] [--no-state] [--seed S]
-  align   --model MODEL_DIR --traces DIR [--iterations 8] [--out MODEL_DIR]
-  eval    --model MODEL_DIR --traces DIR [--methods diffusion,search,...] [--json] [--plots DIR]
+  train   --data DIR --out MODEL_DIR [--iterations 5000] [--minutes 15] [--hidden 192] [--layers 3] [--no-state] [--limit N] [--seed S]
+  align   --model MODEL_DIR --traces DIR [--out MODEL_DIR] [--iterations 6] [--segment 32] [--lr 1e-5]
+          DDPO on unlabeled real traces; prints the diffusion method's DTW before and after
+  eval    --model MODEL_DIR --traces DIR [--methods diffusion,search,interpolate,single] [--json] [--plots DIR]
+          [--drop F] [--candidates N] [--closed-loop] [--source replay|process|system]
 `
 
 /** A numeric option: integer (or real when `real`) ≥ min. */
@@ -85,7 +87,7 @@ async function trainCmd(argv: string[]): Promise<number> {
   const ds = openDataset(values.data)
   const limit = num('limit', values.limit, 2)
   const samples = limit ? ds.samples.slice(0, limit) : ds.samples
-  const iterations = num('iterations', values.iterations, 1) ?? 4000
+  const iterations = num('iterations', values.iterations, 1) ?? 5000
   const bar = progressBar('train', iterations)
   const { meta, net } = train(ds.meta.space, samples, {
     iterations, maxSeconds: 60 * (num('minutes', values.minutes, 0, true) ?? 15), hidden: num('hidden', values.hidden, 4),

@@ -37,7 +37,7 @@ export interface TrainOptions {
 
 /** Trains a model; returns its metadata and the EMA network. */
 export function train(space: Space, samples: Sample[], {
-  hidden = 256, layers = 3, steps = 25, iterations = 4000, batch = 128, lr = 1e-3, pUncond = 0.1, pHideMetric = 0.1,
+  hidden = 192, layers = 3, steps = 25, iterations = 5000, batch = 128, lr = 1e-3, pUncond = 0.1, pHideMetric = 0.1,
   guidance = 3, stateAware = true, emaDecay = 0.995, seed = 0, maxSeconds = Infinity, onProgress,
 }: TrainOptions = {}): { meta: ModelMeta; net: Mlp } {
   if (samples.length < 2) throw new InvalidInputError(`training needs at least 2 samples, the dataset has ${samples.length}`)
