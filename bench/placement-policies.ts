@@ -21,7 +21,7 @@ const WORKLOADS = 30
 const EPS = 0.1
 
 interface Job { at: number; w: number; deadlineMs: number }
-type Policy = (devices: DeviceView[], job: Job, model: OnlineModel, now: number) => string | undefined
+type Policy = (devices: DeviceView[], job: Job, model: OnlineModel) => string | undefined
 
 /** One stream for every policy: arrivals, workloads and deadlines drawn once. */
 function stream(): Job[] {
@@ -61,7 +61,7 @@ function simulate(name: string, policy: Policy): string {
   }
   for (const [n, job] of stream().entries()) {
     drain(job.at)
-    const choice = policy(devices, { ...job, w: wIds[job.w]! }, model, job.at)
+    const choice = policy(devices, { ...job, w: wIds[job.w]! }, model)
     last = job.at
     if (choice === undefined) continue
     const d = Number(choice), dev = devices[d]!
@@ -84,8 +84,8 @@ function simulate(name: string, policy: Policy): string {
 const rng = new Rng(SEED + 2)
 let rr = 0
 const policies: Record<string, Policy> = {
-  'interference-aware': (devices, job, model, now) => {
-    const d = place(model, devices, { workload: job.w, deadlineMs: job.deadlineMs, eps: EPS, now, explain: 1 })
+  'interference-aware': (devices, job, model) => {
+    const d = place(model, devices, { workload: job.w, deadlineMs: job.deadlineMs, eps: EPS, explain: 1 })
     return d.placed ? d.device : undefined
   },
   random: (devices) => devices[rng.int(devices.length)]!.id,

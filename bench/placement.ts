@@ -11,13 +11,13 @@ const devices = Number(process.argv[2] ?? 10_000)
 const placements = Number(process.argv[3] ?? 200)
 const { model, fleet, workloads } = simulatedFleet(devices, 50, 1)
 // Warm-up: JIT and scratch buffers.
-for (let i = 0; i < 20; i++) place(model, fleet, { workload: workloads[0]!, deadlineMs: 500, eps: 0.1, now: 0 })
+for (let i = 0; i < 20; i++) place(model, fleet, { workload: workloads[0]!, deadlineMs: 500, eps: 0.1 })
 const times: number[] = []
 const cpu: number[] = []
 let placed = 0
 for (let i = 0; i < placements; i++) {
   const c0 = process.cpuUsage()
-  const d = place(model, fleet, { workload: workloads[i % workloads.length]!, deadlineMs: 400 + (i % 7) * 150, eps: 0.1, now: 0 })
+  const d = place(model, fleet, { workload: workloads[i % workloads.length]!, deadlineMs: 400 + (i % 7) * 150, eps: 0.1 })
   times.push(d.elapsedMs)
   const c = process.cpuUsage(c0)
   cpu.push((c.user + c.system) / 1000)

@@ -127,7 +127,7 @@ export class Orchestrator {
 
   /** Places rec on a live device and starts its dispatch; false (rec refused/failed) if none fits. */
   #tryPlace(rec: PlacementRecord, workload: number, req: SubmitRequest, now: number): boolean {
-    const decision = place(this.model, this.fleet.list(), { workload, deadlineMs: rec.deadlineAt - now, eps: rec.eps, now, explain: this.config.explain })
+    const decision = place(this.model, this.fleet.list(), { workload, deadlineMs: rec.deadlineAt - now, eps: rec.eps, explain: this.config.explain })
     rec.decision = decision
     if (!decision.placed) {
       rec.status = rec.attempts.length ? 'failed' : 'refused'

@@ -11,11 +11,9 @@ import type { Candidate, Decision, DeviceView, RuntimeModel, ScoreRows } from '.
 
 export interface PlacementRequest {
   workload: number
-  /** Relative deadline from `now`, ms. */
+  /** Deadline relative to the moment of placement, ms. */
   deadlineMs: number
   eps: number
-  /** Epoch ms; defaults to Date.now(). */
-  now?: number
   /** How many candidates the answer lists (chosen first). */
   explain?: number
 }
@@ -44,7 +42,6 @@ const buf = new RowBuffer()
  */
 export function place(model: RuntimeModel, devices: readonly DeviceView[], req: PlacementRequest): Decision {
   const t0 = performance.now()
-  const now = req.now ?? Date.now()
   const live = devices.filter((d) => d.live)
   // Row layout per device: [newcomer; each co-runner with the newcomer; each co-runner as now]
   let rows = 0, coruns = 0

@@ -28,7 +28,7 @@ t.test('placement scores through the Pitot predictor: same numbers as its own AP
   t.ok(Math.abs(s.boundMs[1]! * 1000 / refBound[1]! - 1) < 1e-9)
   t.ok(s.boundMs[0]! >= s.runtimeMs[0]!)
   const devices = [{ id: 'a', platform: d0, live: true, running: [] }, { id: 'b', platform: d1, live: true, running: [{ placementId: 'x', workload: w3, startedAt: 0, deadlineAt: 1e12, eps: 0.1 }] }]
-  const d = place(m, devices, { workload: w2, deadlineMs: 1e9, eps: 0.1, now: 0 })
+  const d = place(m, devices, { workload: w2, deadlineMs: 1e9, eps: 0.1 })
   t.ok(d.placed)
   t.throws(() => m.workloadId('never-seen'), { code: 'EM_INVALID_INPUT' }, 'an unknown workload needs features')
   const fresh = m.workloadId('new-kernel', Array.from(ds.workloads.features.subarray(0, ds.workloads.dim)))

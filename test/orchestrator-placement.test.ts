@@ -22,7 +22,7 @@ function trained(): { model: OnlineModel; w: number[]; p: number[] } {
 t.test('tightest feasible fit wins, and the answer explains itself', async (t) => {
   const { model, w, p } = trained()
   const devices: DeviceView[] = ['fast', 'slow', 'mid'].map((id, i) => ({ id, platform: p[i]!, live: true, running: [] }))
-  const d = place(model, devices, { workload: w[0]!, deadlineMs: 300, eps: 0.1, now: 0 })
+  const d = place(model, devices, { workload: w[0]!, deadlineMs: 300, eps: 0.1 })
   t.ok(d.placed)
   t.equal(d.device, 'mid', 'mid (≈200 ms) fits 300 ms tighter than fast (≈100 ms); slow (≈400 ms) cannot')
   t.equal(d.candidates[0]!.device, 'mid')
@@ -41,7 +41,7 @@ t.test('a co-runner that would miss its deadline rules the device out', async (t
     { id: 'fast', platform: p[0]!, live: true, running: [busy] },
     { id: 'mid', platform: p[2]!, live: true, running: [] },
   ]
-  const d = place(model, devices, { workload: w[0]!, deadlineMs: 1000, eps: 0.1, now: 0 })
+  const d = place(model, devices, { workload: w[0]!, deadlineMs: 1000, eps: 0.1 })
   t.equal(d.device, 'mid')
   const fast = d.candidates.find((c) => c.device === 'fast')!
   t.notOk(fast.feasible)
@@ -52,7 +52,7 @@ t.test('a co-runner that would miss its deadline rules the device out', async (t
 t.test('refuses with reasons when nothing fits; lost devices are not candidates', async (t) => {
   const { model, w, p } = trained()
   const devices: DeviceView[] = [{ id: 'fast', platform: p[0]!, live: false, running: [] }, { id: 'slow', platform: p[1]!, live: true, running: [] }]
-  const d = place(model, devices, { workload: w[1]!, deadlineMs: 50, eps: 0.05, now: 0 })
+  const d = place(model, devices, { workload: w[1]!, deadlineMs: 50, eps: 0.05 })
   t.notOk(d.placed)
   t.equal(d.considered, 1)
   t.match(d.reason, /no device meets the deadline of 50 ms/)
