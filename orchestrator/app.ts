@@ -16,14 +16,17 @@ import { EdgemimeError, InvalidInputError } from '../common/errors.js'
 import type { Orchestrator } from './orchestrator.js'
 
 export const PlacementRequestSchema = z.object({
-  module: z.string().regex(/^[0-9a-f]{64}$/, 'must be the sha256 hex of an uploaded module'),
+  module: z.string().regex(/^[0-9a-f]{64}$/, 'must be the sha256 hex of an uploaded module').optional(),
+  /** An emulated workload replayed by the daemon: a profile name or an inline composition. */
+  emulated: z.object({ profile: z.string().min(1).optional(), composition: z.unknown().optional() }).strict()
+    .refine((e) => (e.profile === undefined) !== (e.composition === undefined), 'give exactly one of profile, composition').optional(),
   args: z.array(z.string().max(4096)).max(256).optional(),
   files: z.record(z.string(), z.string()).optional(),
   deadlineMs: z.number().positive().max(86_400_000),
   eps: z.number().gt(0).lt(1).optional(),
   name: z.string().max(200).optional(),
   dryRun: z.boolean().optional(),
-}).strict()
+}).strict().refine((b) => (b.module === undefined) !== (b.emulated === undefined), 'give exactly one of module, emulated')
 
 export const DeviceRegistrationSchema = z.object({
   name: z.string().min(1).max(200),

@@ -10,7 +10,9 @@ import { randomUUID } from 'node:crypto'
 import { NotFoundError } from '../common/errors.js'
 import { moduleHash, wasmKind } from '../workloads/component.js'
 import { profileKey, type ProfileCache } from '../workloads/profile.js'
-import { dispatch, DeviceUnreachable } from './dispatch.js'
+import { createHash } from 'node:crypto'
+import { InvalidInputError } from '../common/errors.js'
+import { dispatch, DeviceUnreachable, replay, type Emulated } from './dispatch.js'
 import type { OrchestratorConfig } from './config.js'
 import type { Fleet } from './fleet.js'
 import { place } from './placement.js'
@@ -18,8 +20,10 @@ import type { OrchestratorStore } from './store.js'
 import type { Decision, RuntimeModel, Running } from './types.js'
 
 export interface SubmitRequest {
-  /** sha256 of a module uploaded with addModule. */
-  module: string
+  /** sha256 of a module uploaded with addModule (or give `emulated`). */
+  module?: string
+  /** An emulated workload: a daemon profile or an inline stressor composition, replayed. */
+  emulated?: Emulated
   args?: string[]
   /** Input files, base64. */
   files?: Record<string, string>
@@ -45,7 +49,8 @@ export interface Attempt {
 
 export interface PlacementRecord {
   id: string
-  module: string
+  module?: string
+  emulated?: Emulated
   workload: string
   args: string[]
   submittedAt: number
@@ -100,6 +105,8 @@ export class Orchestrator {
 
   /** Places (and unless dryRun, dispatches) one workload. */
   async submit(req: SubmitRequest): Promise<PlacementRecord> {
+    if (req.emulated) return this.#submitEmulated(req, req.emulated)
+    if (!req.module) throw new InvalidInputError('give a module (uploaded wasm hash) or an emulated workload')
     const wasm = await this.#module(req.module)
     const args = req.args ?? []
     const spec = { wasm, args, files: Object.fromEntries(Object.entries(req.files ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64')])) }
@@ -121,6 +128,26 @@ export class Orchestrator {
       rec.status = 'dry-run'
       if (ok) this.fleet.finish(rec.attempts[0]!.device, rec.id)
     }
+    await this.store.putPlacement(rec)
+    return rec
+  }
+
+  /**
+   * Emulated workloads (profiles, compositions) are placed like any other and become co-runners
+   * whose interference the model learns from the runs next to them.
+   */
+  async #submitEmulated(req: SubmitRequest, emulated: Emulated): Promise<PlacementRecord> {
+    if (this.model.needsFeatures) throw new InvalidInputError('emulated workloads have no opcode features: place them with the online model')
+    const key = `emulated:${emulated.profile ?? createHash('sha256').update(JSON.stringify(emulated.composition)).digest('hex').slice(0, 16)}`
+    const workload = this.model.workloadId(key)
+    const now = Date.now()
+    const rec: PlacementRecord = {
+      id: randomUUID(), emulated, workload: key, args: [], submittedAt: now, deadlineAt: now + req.deadlineMs,
+      eps: req.eps ?? this.config.defaultEps, status: 'running', attempts: [], decision: undefined as unknown as Decision,
+    }
+    this.#records.set(rec.id, rec)
+    const ok = this.#tryPlace(rec, workload, req, now)
+    if (req.dryRun) { rec.status = 'dry-run'; if (ok) this.fleet.finish(rec.attempts[0]!.device, rec.id) }
     await this.store.putPlacement(rec)
     return rec
   }
@@ -147,11 +174,12 @@ export class Orchestrator {
 
   async #run(rec: PlacementRecord, attempt: Attempt, workload: number, corunners: number[], req: SubmitRequest): Promise<void> {
     const device = this.fleet.get(attempt.device)
-    const wasm = await this.#module(rec.module)
     const remaining = rec.deadlineAt - Date.now()
     const wallLimitMs = Math.max(3 * remaining, 10_000)
     try {
-      const result = await dispatch(device.url, { wasm: Buffer.from(wasm).toString('base64'), args: rec.args, files: req.files ?? {}, wallLimitMs, name: req.name }, wallLimitMs + 10_000)
+      const result = rec.emulated
+        ? fromReplay(await replay(device.url, rec.emulated, wallLimitMs + 10_000))
+        : await dispatch(device.url, { wasm: Buffer.from(await this.#module(rec.module!)).toString('base64'), args: rec.args, files: req.files ?? {}, wallLimitMs, name: req.name }, wallLimitMs + 10_000)
       if (attempt.outcome) return // already handled as lost
       const end = Date.now()
       attempt.endedAt = end
@@ -204,7 +232,7 @@ export class Orchestrator {
       return
     }
     const workload = this.model.workloadId(rec.workload)
-    const placed = this.#tryPlace(rec, workload, { module: rec.module, args: rec.args, deadlineMs: rec.deadlineAt - Date.now() }, Date.now())
+    const placed = this.#tryPlace(rec, workload, { module: rec.module, emulated: rec.emulated, args: rec.args, deadlineMs: rec.deadlineAt - Date.now() }, Date.now())
     if (!placed) rec.reason = `device ${attempt.deviceName} lost and no device can still meet the deadline: ${rec.decision.reason}`
     void this.store.putPlacement(rec)
   }
@@ -229,4 +257,9 @@ export class Orchestrator {
   async idle(): Promise<void> {
     while (this.#pending.size) await Promise.allSettled([...this.#pending.values()])
   }
+}
+
+/** A replay's end in the shape of a WebAssembly run's result. */
+function fromReplay(r: { ok: boolean; totalMs: number; message: string }): { status: string; runtimeMs: number; totalMs: number; exitCode: number | null; stdout: string; message: string } {
+  return { status: r.ok ? 'ok' : 'error', runtimeMs: r.totalMs, totalMs: r.totalMs, exitCode: null, stdout: '', message: r.message }
 }

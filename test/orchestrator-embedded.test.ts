@@ -37,4 +37,26 @@ t.test('the daemon places and runs a workload on itself through /orchestrator', 
   t.equal(rec.status, 'done', rec.reason)
   t.match(rec.result?.stdout, /sort n=20000 reps=1/)
   t.equal(rec.attempts[0]!.deviceName, 'local')
+
+  // An emulated workload (an inline stressor composition) is placed and replayed the same way,
+  // and while it runs it is a co-runner of the next placement.
+  const composition = { version: 1, windowMs: 100, threads: 1, stressors: [{ name: 'cpu-fp-simd', params: {} }], windows: [[[0.8]], [[0.8]], [[0.8]], [[0.8]], [[0.8]]], metadata: {} }
+  let emu = await (await fetch(`${url}/orchestrator/v1/placements`, {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ emulated: { composition }, deadlineMs: 60_000 }),
+  })).json() as PlacementRecord
+  t.equal(emu.status, 'running', emu.reason)
+  const next = await (await fetch(`${url}/orchestrator/v1/placements`, {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ module: mod.hash, args: ['20', '1'], deadlineMs: 60_000, dryRun: true }),
+  })).json() as PlacementRecord
+  t.equal(next.decision.candidates[0]!.corunners[0]?.placementId, emu.id, 'the replay is a co-runner of the next placement')
+  while (emu.status === 'running') {
+    await new Promise((r) => setTimeout(r, 50))
+    emu = await (await fetch(`${url}/orchestrator/v1/placements/${emu.id}`)).json() as PlacementRecord
+  }
+  t.equal(emu.status, 'done', emu.reason)
+  t.ok(emu.result!.totalMs >= 400, `replayed its 5 windows of 100 ms (${emu.result!.totalMs.toFixed(0)} ms)`)
+  const bad = await fetch(`${url}/orchestrator/v1/placements`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ deadlineMs: 10 }) })
+  t.equal(bad.status, 400, 'neither a module nor an emulated workload')
 })
