@@ -41,7 +41,8 @@ t.test('catalog covers every family and sizes buffers from the caches', async (t
   const names = cat.map((s) => s.name)
   t.equal(new Set(names).size, names.length, 'names are unique')
   for (const n of ['cpu-crc32c', 'cpu-fp-simd', 'cache-memcpy-l1', 'cache-memcpy-l2', 'cache-memcmp-llc', 'mem-stream', 'mem-memset', 'mem-chase',
-    'mem-hashset-256k', 'mem-hashset-1m', 'disk-read-1m', 'disk-read-256k-p25', 'disk-write-1m-p500', 'disk-write-256k-p50', 'idle']) {
+    'mem-hashset-256k', 'mem-hashset-1m', 'disk-read-1m', 'disk-read-256k-p25', 'disk-write-1m-p500', 'disk-write-256k-p50',
+    'disk-write-1m-p5', 'disk-write-1m-p10', 'disk-read-1m-p5', 'disk-read-256k-p10', 'idle']) {
     t.ok(names.includes(n), n)
   }
   const def = (name: string) => {
@@ -53,6 +54,7 @@ t.test('catalog covers every family and sizes buffers from the caches', async (t
   t.ok(def('mem-stream').p.bufferBytes! >= 2 * sizes.llcBytes, 'DRAM stream is larger than the LLC')
   t.equal(def('mem-hashset-1m').p.entries, 1024 * 1024)
   t.equal(def('disk-write-256k-p50').p.pauseMs, 50)
+  t.equal(def('disk-write-1m-p5').p.pauseMs, 5)
   t.equal(def('disk-read-1m').s.diskBytes(def('disk-read-1m').p), def('disk-read-1m').p.fileBytes)
   t.match(def('disk-read-1m').s.check!({ blockBytes: 8 * MiB, fileBytes: 4 * MiB, pauseMs: 0 }), /exceeds fileBytes/)
   for (const s of cat) {
