@@ -47,6 +47,15 @@ export const ConfigSchema = z.object({
    * which keeps the API responsive but gives no CPU-time contention to normal-priority workloads.
    */
   workerPriority: z.enum(['auto', 'low', 'normal']),
+  /**
+   * Trace-to-composition generation through the daemon: `modelDir` is the trained generator model
+   * POST /v1/generate uses (absent: generation is refused with a 409), `dataDir` the directory
+   * collection jobs write their datasets under (absent: `<dataDir>/generator-data`).
+   */
+  generator: z.object({
+    modelDir: z.string().min(1).optional(),
+    dataDir: z.string().min(1).optional(),
+  }).strict().optional(),
 }).strict()
 export type Config = z.infer<typeof ConfigSchema>
 
@@ -72,6 +81,8 @@ const ENV: Record<string, (c: Config, v: string) => void> = {
   EDGEMIME_CAPS_MAX_DURATION_S: (c, v) => { c.caps.maxDurationS = Number(v) },
   EDGEMIME_SAMPLER_PERIOD_S: (c, v) => { c.sampler.periodS = Number(v) },
   EDGEMIME_WORKER_PRIORITY: (c, v) => { c.workerPriority = v as Config['workerPriority'] },
+  EDGEMIME_GENERATOR_MODEL_DIR: (c, v) => { c.generator = { ...c.generator, modelDir: v } },
+  EDGEMIME_GENERATOR_DATA_DIR: (c, v) => { c.generator = { ...c.generator, dataDir: v } },
 }
 
 /**
