@@ -13,7 +13,8 @@ export type ReplayEvent =
   | { event: 'telemetry'; data: { t: number; values: Record<string, number> } }
   | { event: 'end'; data: ReplayRecord }
 
-export class ReplayEvents {
+/** Generic over the event type so other device work (generator collection jobs) streams the same way. */
+export class ReplayEvents<E extends { event: string; data: unknown } = ReplayEvent> {
   readonly #emitter = new EventEmitter()
 
   constructor() {
@@ -21,13 +22,13 @@ export class ReplayEvents {
     this.#emitter.setMaxListeners(0)
   }
 
-  publish(replayId: string, e: ReplayEvent): void {
+  publish(replayId: string, e: E): void {
     this.#emitter.emit(replayId, e)
     this.#emitter.emit('*', e)
   }
 
   /** Calls `fn` for each event of `replayId` ('*' for all); returns the unsubscribe function. */
-  subscribe(replayId: string, fn: (e: ReplayEvent) => void): () => void {
+  subscribe(replayId: string, fn: (e: E) => void): () => void {
     this.#emitter.on(replayId, fn)
     return () => { this.#emitter.off(replayId, fn) }
   }

@@ -42,9 +42,13 @@ export interface ReplayManagerDeps<C> {
   caps(): Caps
 }
 
+/** Non-replay work that holds the device (a generator collection job): what it is, how to stop it. */
+export interface DeviceHolder { what: string; stop: string }
+
 export class ReplayManager<C = unknown> {
   readonly #d: ReplayManagerDeps<C>
   #active: Active | undefined
+  #holder: DeviceHolder | undefined
 
   constructor(deps: ReplayManagerDeps<C>) {
     this.#d = deps
@@ -69,10 +73,7 @@ export class ReplayManager<C = unknown> {
    * @throws CapExceededError when the composition (times its repeats) exceeds the caps.
    */
   async start(req: StartRequest<C>): Promise<ReplayRecord> {
-    const busy = this.#active?.record
-    if (busy) {
-      throw new ConflictError(`replay ${busy.id} (${describeSource(busy.source)}) is ${busy.state}, window ${busy.windowsDone}/${busy.windowsTotal}: one replay at a time per device; stop it first (POST /v1/replays/${busy.id}/stop)`)
-    }
+    this.#assertFree()
     const caps = this.#d.caps()
     const { engine } = this.#d
     const repeat = req.repeat ?? 1
@@ -117,6 +118,30 @@ export class ReplayManager<C = unknown> {
     active.abort.abort(new Error(reason))
     await active.done
     return this.get(id)
+  }
+
+  /**
+   * Holds the device for other work that runs stressors (a generator collection job) under the
+   * same one-at-a-time rule as replays; call the returned function when it ends.
+   * @throws ConflictError while a replay or another holder occupies the device.
+   */
+  occupy(holder: DeviceHolder): () => void {
+    this.#assertFree()
+    this.#holder = holder
+    return () => { if (this.#holder === holder) this.#holder = undefined }
+  }
+
+  /** What holds the device besides a replay, if anything. */
+  holder(): DeviceHolder | undefined {
+    return this.#holder && { ...this.#holder }
+  }
+
+  #assertFree(): void {
+    const busy = this.#active?.record
+    if (busy) {
+      throw new ConflictError(`replay ${busy.id} (${describeSource(busy.source)}) is ${busy.state}, window ${busy.windowsDone}/${busy.windowsTotal}: one replay at a time per device; stop it first (POST /v1/replays/${busy.id}/stop)`)
+    }
+    if (this.#holder) throw new ConflictError(`${this.#holder.what} holds the device: one replay or job at a time; stop it first (${this.#holder.stop})`)
   }
 
   /** Stops whatever runs (daemon shutdown); resolves when its record is stored. */
