@@ -6,6 +6,7 @@
  *   GET  /v1/devices              the fleet with what runs where
  *   POST /v1/placements           place (and run) a workload; the answer explains itself
  *   GET  /v1/placements[/:id]     status, attempts, observed runtime
+ *   GET  /v1/plots/learning.svg   observed vs predicted runtimes and bounds, error over time
  *   GET  /v1/health
  * @module
  */
@@ -14,6 +15,7 @@ import { bodyLimit } from 'hono/body-limit'
 import { z } from 'zod'
 import { EdgemimeError, InvalidInputError } from '../common/errors.js'
 import type { Orchestrator } from './orchestrator.js'
+import { learningSvg, type PlottedObservation } from './plot.js'
 
 export const PlacementRequestSchema = z.object({
   module: z.string().regex(/^[0-9a-f]{64}$/, 'must be the sha256 hex of an uploaded module').optional(),
@@ -69,6 +71,10 @@ export function createOrchestratorApp(o: Orchestrator): Hono {
     return c.json(rec, rec.status === 'refused' ? 422 : 201)
   })
   app.get('/v1/placements', (c) => c.json(o.list()))
+  app.get('/v1/plots/learning.svg', async (c) => {
+    c.header('content-type', 'image/svg+xml')
+    return c.body(learningSvg(await o.store.observations() as PlottedObservation[]))
+  })
   app.get('/v1/placements/:id', (c) => c.json(o.get(c.req.param('id'))))
   return app
 }

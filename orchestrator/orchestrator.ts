@@ -70,6 +70,9 @@ export class Orchestrator {
   readonly #pending = new Map<Attempt, Promise<void>>()
   readonly #records = new Map<string, PlacementRecord>()
   readonly #modules = new Map<string, Uint8Array>()
+  /** Platforms with an observation, and those with a first run in flight (explored once each). */
+  readonly #observed = new Set<number>()
+  readonly #exploring = new Set<number>()
 
   constructor(
     readonly config: OrchestratorConfig,
@@ -154,7 +157,10 @@ export class Orchestrator {
 
   /** Places rec on a live device and starts its dispatch; false (rec refused/failed) if none fits. */
   #tryPlace(rec: PlacementRecord, workload: number, req: SubmitRequest, now: number): boolean {
-    const decision = place(this.model, this.fleet.list(), { workload, deadlineMs: rec.deadlineAt - now, eps: rec.eps, explain: this.config.explain })
+    const decision = place(this.model, this.fleet.list(), {
+      workload, deadlineMs: rec.deadlineAt - now, eps: rec.eps, explain: this.config.explain,
+      unexplored: (p) => !this.#observed.has(p) && !this.#exploring.has(p),
+    })
     rec.decision = decision
     if (!decision.placed) {
       rec.status = rec.attempts.length ? 'failed' : 'refused'
@@ -168,7 +174,10 @@ export class Orchestrator {
     device.running.push(running)
     const attempt: Attempt = { device: device.id, deviceName: device.name, predictedMs: chosen.predictedMs, boundMs: chosen.boundMs, corunners: corunners.length, startedAt: now }
     rec.attempts.push(attempt)
-    if (!req.dryRun) this.#pending.set(attempt, this.#run(rec, attempt, workload, corunners, req))
+    if (!req.dryRun) {
+      if (!this.#observed.has(device.platform)) this.#exploring.add(device.platform)
+      this.#pending.set(attempt, this.#run(rec, attempt, workload, corunners, req))
+    }
     return true
   }
 
@@ -191,6 +200,7 @@ export class Orchestrator {
         rec.metDeadline = end <= rec.deadlineAt
         const obs = { platform: device.platform, workload, corunners, runtimeMs: result.totalMs }
         this.model.observe([obs])
+        this.#observed.add(device.platform)
         await this.store.putObservation({ ...obs, device: device.id, placement: rec.id, at: end, predictedMs: attempt.predictedMs, boundMs: attempt.boundMs })
       } else {
         attempt.outcome = 'failed'

@@ -16,6 +16,11 @@ export interface PlacementRequest {
   eps: number
   /** How many candidates the answer lists (chosen first). */
   explain?: number
+  /**
+   * Platforms the model has never observed: a feasible one wins over the tightest fit, so the
+   * learning loop sees every device (tightest fit alone keeps packing the devices it knows).
+   */
+  unexplored?: (platform: number) => boolean
 }
 
 /** Reusable scratch buffers: a placement over 10,000 devices allocates nothing per call. */
@@ -68,7 +73,7 @@ export function place(model: RuntimeModel, devices: readonly DeviceView[], req: 
   buf.n = rows
   const scores = model.score(buf, req.eps)
 
-  let best = -1, bestSlack = Infinity, feasibleCount = 0
+  let best = -1, bestSlack = Infinity, feasibleCount = 0, explore = -1, exploreSlack = Infinity
   const slack = new Float64Array(live.length)
   const firstRow = new Int32Array(live.length)
   r = 0
@@ -84,10 +89,12 @@ export function place(model: RuntimeModel, devices: readonly DeviceView[], req: 
     if (ok) {
       feasibleCount++
       if (slack[i]! < bestSlack) { bestSlack = slack[i]!; best = i }
+      if (req.unexplored?.(d.platform) && slack[i]! < exploreSlack) { exploreSlack = slack[i]!; explore = i }
     }
     r += 1 + 2 * d.running.length
   })
 
+  if (explore >= 0) best = explore
   const describe = (i: number): Candidate => describeDevice(live[i]!, firstRow[i]!, scores, req, slack[i]!)
   const explain = req.explain ?? 5
   const others = closest(live.length, slack, best, explain - (best >= 0 ? 1 : 0))

@@ -59,4 +59,6 @@ t.test('the daemon places and runs a workload on itself through /orchestrator', 
   t.ok(emu.result!.totalMs >= 400, `replayed its 5 windows of 100 ms (${emu.result!.totalMs.toFixed(0)} ms)`)
   const bad = await fetch(`${url}/orchestrator/v1/placements`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ deadlineMs: 10 }) })
   t.equal(bad.status, 400, 'neither a module nor an emulated workload')
+  const svg = await (await fetch(`${url}/orchestrator/v1/plots/learning.svg`)).text()
+  t.match(svg, /^<svg[\s\S]*\/2 within the bound/, 'the learning plot shows both observations')
 })

@@ -32,6 +32,10 @@ t.test('tightest feasible fit wins, and the answer explains itself', async (t) =
   t.notOk(slow.feasible)
   t.match(slow.reason, /exceeds the deadline/)
   t.ok(d.calibrated)
+  const explore = place(model, devices, { workload: w[0]!, deadlineMs: 300, eps: 0.1, unexplored: (q) => q === p[0] })
+  t.equal(explore.device, 'fast', 'a feasible never-observed device is explored before the tightest fit')
+  const notFeasible = place(model, devices, { workload: w[0]!, deadlineMs: 300, eps: 0.1, unexplored: (q) => q === p[1] })
+  t.equal(notFeasible.device, 'mid', 'but never at the price of a deadline')
 })
 
 t.test('a co-runner that would miss its deadline rules the device out', async (t) => {
