@@ -21,11 +21,15 @@ export interface OnlineModelOptions {
   priorSlope?: number
 }
 
-const POOLS = 2 // isolated, and with co-runners
+/** Calibration pools: warm isolated, warm with co-runners, and cold (a device or workload seen for the first time). */
+const POOLS = 3
+const COLD = 2
 const SWEEPS = 3
 const SLOPE_PRIOR_WEIGHT = 1
 /** Observations retained for refits (a sliding window, so drift is forgotten). */
 const MAX_OBS = 20_000
+
+interface Resolved { p: Float64Array; w: Float64Array; slope: Float64Array; pSeen: Uint8Array; wSeen: Uint8Array }
 
 /** Whether n calibration residuals give a finite split-conformal quantile at level 1 - eps. */
 const enough = (n: number, eps: number): boolean => Math.ceil((n + 1) * (1 - eps)) <= n
@@ -40,7 +44,9 @@ export class OnlineModel implements RuntimeModel {
   #residuals: number[][] = Array.from({ length: POOLS }, () => [])
   #margins = new Map<string, number>()
   #obs = { p: [] as number[], w: [] as number[], k: [] as number[], y: [] as number[] }
-  #cache: { p: Float64Array; w: Float64Array; slope: Float64Array } | undefined
+  #cache: Resolved | undefined
+  #pSeen: boolean[] = []
+  #wSeen: boolean[] = []
   readonly #window: number
   readonly #uncalibrated: number
   readonly #priorSlope: number
@@ -56,7 +62,7 @@ export class OnlineModel implements RuntimeModel {
     if (i === undefined) {
       i = this.#pOff.length
       this.#pIndex.set(key, i)
-      this.#pOff.push(NaN); this.#pSlope.push(this.#priorSlope);
+      this.#pOff.push(NaN); this.#pSlope.push(this.#priorSlope); this.#pSeen.push(false)
     }
     return i
   }
@@ -66,7 +72,7 @@ export class OnlineModel implements RuntimeModel {
     if (i === undefined) {
       i = this.#wOff.length
       this.#wIndex.set(key, i)
-      this.#wOff.push(NaN)
+      this.#wOff.push(NaN); this.#wSeen.push(false)
       this.#wSize.push(NaN)
     }
     if (features) this.workloadFeatures(i, features)
@@ -121,16 +127,15 @@ export class OnlineModel implements RuntimeModel {
     return this.#workloadOffset(w) + this.#platformOffset(p) + this.#pSlope[p]! * Math.log1p(k)
   }
 
-  #margin(arity: number, eps: number): number {
-    const pool = Math.min(arity, POOLS - 1)
+  #margin(pool: number, eps: number): number {
     const key = `${pool}:${eps}`
     let m = this.#margins.get(key)
     if (m === undefined) {
-      // A pool too small for a finite quantile borrows every pool's residuals (the isolated pool
-      // fills first; co-location is rare on a lightly loaded fleet), and only with none at all
-      // falls back to the fixed margin.
+      // A warm pool too small for a finite quantile borrows the other warm pool's residuals (the
+      // isolated pool fills first; co-location is rare on a lightly loaded fleet); cold-start
+      // residuals stay apart (they are far larger); with too few, the fixed margin.
       const own = this.#residuals[pool]!
-      const all = this.#residuals.flat()
+      const all = pool === COLD ? own : [...this.#residuals[0]!, ...this.#residuals[1]!]
       m = enough(own.length, eps) ? conformalMargin(own, eps) : enough(all.length, eps) ? conformalMargin(all, eps) : this.#uncalibrated
       this.#margins.set(key, m)
     }
@@ -138,30 +143,31 @@ export class OnlineModel implements RuntimeModel {
   }
 
   calibrated(arity: number, eps: number): boolean {
-    return enough(this.#residuals[Math.min(arity, POOLS - 1)]!.length, eps)
+    return enough(this.#residuals[Math.min(arity, 1)]!.length, eps)
   }
 
   /** Offsets with fallbacks resolved, rebuilt after learning or new entities (hot path of score). */
-  #resolved(): { p: Float64Array; w: Float64Array; slope: Float64Array } {
+  #resolved(): Resolved {
     const c = this.#cache
     if (c && c.p.length === this.#pOff.length && c.w.length === this.#wOff.length) return c
     const mean = this.#meanPlatformOffset()
     const p = Float64Array.from(this.#pOff, (v) => (Number.isNaN(v) ? mean : v))
     const w = Float64Array.from(this.#wOff, (_, i) => this.#workloadOffset(i))
-    return (this.#cache = { p, w, slope: Float64Array.from(this.#pSlope) })
+    const pSeen = Uint8Array.from(this.#pSeen, Number), wSeen = Uint8Array.from(this.#wSeen, Number)
+    return (this.#cache = { p, w, slope: Float64Array.from(this.#pSlope), pSeen, wSeen })
   }
 
   score(rows: ScoreRows, eps: number): Scores {
     const runtimeMs = new Float64Array(rows.n)
     const boundMs = new Float64Array(rows.n)
-    const m0 = this.#margin(0, eps), m1 = this.#margin(1, eps)
-    const { p, w, slope } = this.#resolved()
+    const m0 = this.#margin(0, eps), m1 = this.#margin(1, eps), mc = this.#margin(COLD, eps)
+    const { p, w, slope, pSeen, wSeen } = this.#resolved()
     for (let r = 0; r < rows.n; r++) {
       const k = rows.offsets[r + 1]! - rows.offsets[r]!
-      const pi = rows.platform[r]!
-      const y = w[rows.workload[r]!]! + p[pi]! + slope[pi]! * Math.log1p(k)
+      const pi = rows.platform[r]!, wi = rows.workload[r]!
+      const y = w[wi]! + p[pi]! + slope[pi]! * Math.log1p(k)
       runtimeMs[r] = Math.exp(y)
-      boundMs[r] = Math.exp(y + (k === 0 ? m0 : m1))
+      boundMs[r] = Math.exp(y + (pSeen[pi]! && wSeen[wi]! ? (k === 0 ? m0 : m1) : mc))
     }
     return { runtimeMs, boundMs }
   }
@@ -175,8 +181,11 @@ export class OnlineModel implements RuntimeModel {
       for (const o of obs.slice(i, i + size)) {
         const y = Math.log(Math.max(o.runtimeMs, 1e-3))
         const k = o.corunners.length
-        const res = this.#residuals[Math.min(k, POOLS - 1)]!
+        const cold = !this.#pSeen[o.platform] || !this.#wSeen[o.workload]
+        const res = this.#residuals[cold ? COLD : Math.min(k, 1)]!
         res.push(y - this.#logPredict(o.platform, o.workload, k))
+        this.#pSeen[o.platform] = true
+        this.#wSeen[o.workload] = true
         if (res.length > this.#window) res.shift()
         const ob = this.#obs
         ob.p.push(o.platform); ob.w.push(o.workload); ob.k.push(k); ob.y.push(y)
