@@ -12,6 +12,8 @@ import { EdgemimeError } from '../common/errors.js'
 import type { DaemonContext } from './context.js'
 import { latencyMiddleware } from './metrics.js'
 import { compositionRoutes } from './routes/compositions.js'
+import { generateRoutes } from './routes/generate.js'
+import { generatorJobRoutes } from './routes/generator-jobs.js'
 import { plotRoutes } from './routes/plots.js'
 import { profileRoutes } from './routes/profiles.js'
 import { replayEventRoutes } from './routes/replay-events.js'
@@ -60,6 +62,8 @@ export function createApp(ctx: DaemonContext, { version, extraRoutes }: { versio
   replayEventRoutes(app, ctx)
   traceRoutes(app, ctx)
   plotRoutes(app, ctx)
+  generateRoutes(app, ctx)
+  generatorJobRoutes(app, ctx)
   extraRoutes?.(app, ctx)
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer' })

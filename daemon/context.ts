@@ -9,6 +9,7 @@ import type { Scope } from './auth.js'
 import type { DeviceInfo } from './device.js'
 import type { ReplayEngine } from './engine.js'
 import type { ReplayEvents } from './events.js'
+import type { GeneratorJobs } from './generator-jobs.js'
 import type { DaemonMetrics } from './metrics.js'
 import type { ProfileLibrary } from './profiles.js'
 import type { ReplayManager } from './replay-manager.js'
@@ -26,6 +27,8 @@ export interface DaemonContext {
   profiles: ProfileLibrary
   telemetry: TelemetryHub
   traces: TraceRecorder
+  /** Generator collection jobs (they hold the device through replays.occupy). */
+  generatorJobs: GeneratorJobs
   device(): DeviceInfo
   /** Middleware requiring a token with `scope` (or admin) when tokens are configured. */
   auth(scope: Scope): MiddlewareHandler

@@ -4,6 +4,7 @@
  * @module
  */
 import { z } from '@hono/zod-openapi'
+import { METHODS } from '../generator/types.js'
 import { CompositionSchema } from '../stressors-wasm/index.js'
 
 export const ErrorSchema = z.object({
@@ -76,8 +77,11 @@ export const CompositionEntrySchema = z.object({
   stressors: z.array(z.string()),
 }).openapi('CompositionSummary')
 
+/** Ids and names that are safe as store keys and directory names. */
+const Slug = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'lowercase letters, digits, . _ -; at most 64 characters')
+
 export const UploadCompositionSchema = z.object({
-  id: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'lowercase letters, digits, . _ -; at most 64 characters'),
+  id: Slug,
   composition: CompositionSchema,
 }).strict().openapi('UploadComposition')
 
@@ -112,3 +116,59 @@ export const StartTraceSchema = z.object({
 export const TraceFormatQuery = z.object({
   format: z.enum(['csv', 'json']).default('csv'),
 })
+
+/** The JSON form of a trace (as GET /v1/traces/{id}/data?format=json gives it); null marks a missing value. */
+export const TraceJsonSchema = z.object({
+  columns: z.array(z.string()).min(1),
+  rows: z.array(z.array(z.number().nullable())),
+  meta: z.unknown().optional(),
+}).openapi('TraceJson')
+
+export const GenerateSchema = z.object({
+  trace: z.union([
+    z.string().min(1).openapi({ description: "CSV text: time_s and the model's metrics; empty cells, dropped rows and absent metrics are tolerated" }),
+    TraceJsonSchema,
+  ]).optional(),
+  traceId: z.string().min(1).max(128).optional().openapi({ description: 'a trace recorded by this daemon (POST /v1/traces)' }),
+  name: z.string().min(1).max(128).optional().openapi({ description: "the trace's name in the composition's metadata (default: the trace id, or 'uploaded')" }),
+  method: z.enum(METHODS).default('diffusion'),
+  id: Slug.optional().openapi({ description: 'id of the stored composition (default: a new g-... id)' }),
+  seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
+}).strict().refine(
+  (b) => (b.trace === undefined) !== (b.traceId === undefined),
+  { message: 'give exactly one of trace, traceId' },
+).openapi('Generate')
+
+export const GeneratedSchema = CompositionEntrySchema.extend({
+  source: z.string().openapi({ example: 'generated from trace build-burst by method diffusion' }),
+  generation: z.object({
+    method: z.enum(METHODS),
+    trace: z.string(),
+    rows: z.number().int(),
+    windowsPerRow: z.number().int(),
+    seconds: z.number().openapi({ description: 'replay length of the composition' }),
+    elapsedMs: z.number().openapi({ description: 'time generation took' }),
+  }),
+}).openapi('Generated')
+
+export const StartJobSchema = z.object({
+  name: Slug.default('collection').openapi({ description: 'dataset directory under generator.dataDir; an existing dataset of the same space is resumed' }),
+  windows: z.number().int().min(1).max(1_000_000).openapi({ description: 'samples the dataset should hold when the job ends' }),
+  windowMs: z.number().int().min(50).max(60_000).default(250),
+  strategy: z.enum(['random', 'novelty']).default('novelty'),
+}).strict().openapi('StartCollectionJob')
+
+export const JobRecordSchema = z.object({
+  id: z.string(),
+  kind: z.literal('collect'),
+  name: z.string(),
+  dir: z.string().openapi({ description: 'the dataset directory on the device (edgemime generator train --data DIR)' }),
+  state: z.enum(['running', 'completed', 'stopped', 'failed', 'interrupted']),
+  strategy: z.enum(['random', 'novelty']),
+  windowMs: z.number(),
+  windows: z.number().int(),
+  windowsDone: z.number().int(),
+  createdAt: z.number(),
+  endedAt: z.number().optional(),
+  reason: z.string().optional(),
+}).openapi('GeneratorJob')

@@ -18,6 +18,7 @@ import { gatherDeviceInfo, type DeviceInfo } from './device.js'
 import type { ReplayEngine } from './engine.js'
 import { stressorEngine } from './engine-stressors.js'
 import { ReplayEvents } from './events.js'
+import { GeneratorJobs } from './generator-jobs.js'
 import { createMetrics } from './metrics.js'
 import { CONFIGS_DIR, ProfileLibrary } from './profiles.js'
 import { recover, type RecoveryReport } from './recovery.js'
@@ -87,9 +88,10 @@ async function assemble(store: Store, opts: DaemonOptions, log: (line: string) =
   const caps = () => config.caps
   const telemetry = new TelemetryHub(() => Math.round(config.sampler.periodS * 1000))
   let ready = false
+  const replays = new ReplayManager({ store, events, metrics, engine, caps })
   const ctx: DaemonContext = {
-    config: () => config, store, events, metrics, engine, telemetry,
-    replays: new ReplayManager({ store, events, metrics, engine, caps }),
+    config: () => config, store, events, metrics, engine, telemetry, replays,
+    generatorJobs: await GeneratorJobs.open({ store, replays, config: () => config }),
     profiles: new ProfileLibrary(device.fingerprint.cpu.cores, caps),
     traces: new TraceRecorder(store, () => device.fingerprint),
     device: () => device,
@@ -131,6 +133,7 @@ async function assemble(store: Store, opts: DaemonOptions, log: (line: string) =
     async close(reason = 'daemon shutting down') {
       ready = false
       await ctx.replays.shutdown(reason)
+      await ctx.generatorJobs.shutdown(reason)
       await ctx.traces.stopAll()
       stopLive?.()
       telemetry.close()

@@ -9,7 +9,22 @@ import { CompositionEntrySchema, IdParam, UploadCompositionSchema } from '../sch
 import type { CompositionEntry } from '../types.js'
 import { BEARER, errors, json } from './helpers.js'
 
-const summary = ({ composition: _c, ...rest }: CompositionEntry) => rest
+/** A stored composition without its windows. */
+export const summary = ({ composition: _c, ...rest }: CompositionEntry) => rest
+
+/**
+ * Validates a composition, checks it against the caps and stores it under `id` (with fsync).
+ * @throws InvalidInputError, CapExceededError, ConflictError when the id exists.
+ */
+export async function storeComposition(ctx: DaemonContext, id: string, input: unknown): Promise<CompositionEntry> {
+  const { store } = ctx
+  const comp = ctx.engine.parse(input)
+  ctx.engine.checkCaps(comp, ctx.config().caps)
+  if (await store.compositions.get(id)) throw new ConflictError(`composition '${id}' exists; delete it first or choose another id`)
+  const entry: CompositionEntry = { id, createdAt: Date.now(), ...ctx.engine.shape(comp), composition: comp }
+  await store.putSync(store.compositions, id, entry)
+  return entry
+}
 
 export function compositionRoutes(app: OpenAPIHono, ctx: DaemonContext): void {
   const { store } = ctx
@@ -22,12 +37,7 @@ export function compositionRoutes(app: OpenAPIHono, ctx: DaemonContext): void {
     responses: { 201: json(CompositionEntrySchema, 'Stored'), ...errors(400, 401, 403, 409, 413, 422) },
   }), async (c) => {
     const { id, composition } = c.req.valid('json')
-    const comp = ctx.engine.parse(composition)
-    ctx.engine.checkCaps(comp, ctx.config().caps)
-    if (await store.compositions.get(id)) throw new ConflictError(`composition '${id}' exists; delete it first or choose another id`)
-    const entry: CompositionEntry = { id, createdAt: Date.now(), ...ctx.engine.shape(comp), composition: comp }
-    await store.putSync(store.compositions, id, entry)
-    return c.json(summary(entry), 201)
+    return c.json(summary(await storeComposition(ctx, id, composition)), 201)
   })
 
   app.openapi(createRoute({
