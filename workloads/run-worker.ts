@@ -8,6 +8,7 @@ import { closeSync, openSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { parentPort, workerData } from 'node:worker_threads'
 import { WASI } from 'node:wasi'
+import { setCurrentThreadPriority } from '../native/index.js'
 import { COUNTER_PREFIX } from './types.js'
 
 export interface RunWorkerData {
@@ -23,6 +24,10 @@ export interface RunWorkerData {
   /** Number of opcode-count globals (${COUNTER_PREFIX}<i>) to read back after the run. */
   counters?: number
 }
+
+// Threads inherit their creator's nice value: under a daemon that raised its API thread
+// (daemon/priority.ts) the workload must still compete at the normal level, like the stressors.
+setCurrentThreadPriority(0, 'nice')
 
 const data = workerData as RunWorkerData
 const port = parentPort!
