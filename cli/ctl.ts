@@ -9,6 +9,7 @@ import { InvalidInputError } from '../common/errors.js'
 import type { CompositionEntry, DeviceInfo, ProfileInfo, TraceMeta } from '../daemon/index.js'
 import { CLIENT_OPTIONS, DaemonClient } from './client.js'
 import { bytes, output, table, time } from './ctl-format.js'
+import { generateCommand, GENERATOR_USAGE, jobsCommand } from './ctl-generator.js'
 import { readJson, REPLAY_USAGE, replayCommand } from './ctl-replay.js'
 
 const USAGE = `usage: edgemime ctl <command> [--url URL] [--token TOKEN] [--json]
@@ -19,6 +20,7 @@ edgemime ctl device                     fingerprint and active native features
 edgemime ctl compositions list | upload ID FILE.json | get ID | delete ID
 edgemime ctl traces list | start [--name N] [--period S] [--duration S] | stop ID
 edgemime ctl traces download ID [--format csv|json] [--out FILE]  |  plot ID --out FILE.svg|png
+${GENERATOR_USAGE}
 
 --url defaults to EDGEMIME_URL or http://127.0.0.1:7070; --token to EDGEMIME_TOKEN.
 `
@@ -27,6 +29,8 @@ export async function run(argv: string[]): Promise<number> {
   const [group, ...rest] = argv
   if (!group || group === '--help' || group === '-h') { process.stdout.write(USAGE); return group ? 0 : 1 }
   if (group === 'replay') return replayCommand(rest)
+  if (group === 'generate') return generateCommand(rest)
+  if (group === 'jobs') return jobsCommand(rest)
   const { values, positionals } = parseArgs({
     args: rest, allowPositionals: true,
     options: { ...CLIENT_OPTIONS, name: { type: 'string' }, period: { type: 'string' }, duration: { type: 'string' }, format: { type: 'string', default: 'csv' }, out: { type: 'string', short: 'o' } },

@@ -2,10 +2,11 @@
 // in the job's worker thread) streams progress and completes; a tiny model trained on its dataset
 // is configured; POST /v1/generate stores compositions that replay; a job and a replay exclude
 // each other with 409s.
-import { existsSync } from 'node:fs'
+import { existsSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
 import { DaemonClient } from '../../cli/client.js'
+import { run } from '../../cli/ctl.js'
 import type { CompositionEntry, ReplayRecord } from '../../daemon/index.js'
 import { exportOnnx, openDataset, saveModel, train } from '../../generator/index.js'
 import { jsonReq, startDaemon, tinyComposition } from '../helpers/daemon-fixture.js'
@@ -139,4 +140,46 @@ t.test('stopping a collection job stops its stressors; restarting it resumes the
   }
   const replay = await app.request('/v1/replays', jsonReq('POST', { composition: tinyComposition() }))
   t.equal(replay.status, 202, 'a replay starts once the job ended')
+})
+
+/** Runs `edgemime ctl ...` in this process and returns its exit code and stdout. */
+async function ctl(...argv: string[]): Promise<{ code: number; out: string }> {
+  const write = process.stdout.write.bind(process.stdout)
+  let out = ''
+  process.stdout.write = ((chunk: string | Uint8Array) => { out += String(chunk); return true }) as typeof process.stdout.write
+  try {
+    return { code: await run(argv), out }
+  } finally {
+    process.stdout.write = write
+  }
+}
+
+t.test('ctl jobs start/list/status and ctl generate --replay against a real daemon', async (t) => {
+  const daemon = await startDaemon(t, { workerPriority: 'normal' })
+  const { url } = await daemon.listen()
+  const u = ['--url', url]
+  const started = await ctl('jobs', 'start', '--name', 'cli', '--windows', '12', '--window-ms', '100', '--strategy', 'random', ...u)
+  t.equal(started.code, 0)
+  t.match(started.out, /job\s+j-\S+\n[\s\S]*state\s+completed\n[\s\S]*windows\s+12\/12 x 100 ms, random/)
+  t.match((await ctl('jobs', 'list', ...u)).out, /^ID\s+DATASET\s+STATE[\s\S]*cli\s+completed\s+12\/12 x 100 ms/)
+  const status = JSON.parse((await ctl('jobs', 'status', '--json', ...u)).out) as { state: string; dir: string }
+  t.equal(status.state, 'completed', 'status without an id: the latest job')
+  await t.rejects(ctl('jobs', 'stop', ...u), /no collection job is running/)
+  await t.rejects(ctl('jobs', 'start', ...u), /give --windows N/)
+
+  const ds = openDataset(status.dir)
+  const { meta, net } = train(ds.meta.space, ds.samples, { hidden: 16, layers: 2, steps: 10, iterations: 100, batch: 12, seed: 2 })
+  meta.training.data = status.dir
+  const modelDir = join(daemon.ctx.config().dataDir, 'model')
+  saveModel(modelDir, meta, net, exportOnnx(meta.net, net))
+  await daemon.reload({ ...daemon.ctx.config(), generator: { modelDir } })
+
+  const file = join(daemon.ctx.config().dataDir, 'steps.csv')
+  writeFileSync(file, TARGET)
+  const gen = JSON.parse((await ctl('generate', '--trace', file, '--method', 'single', '--id', 'cli-single', '--json', ...u)).out) as { id: string; source: string }
+  t.match(gen, { id: 'cli-single', source: 'generated from trace steps by method single' })
+  const played = await ctl('generate', '--trace', file, '--method', 'search', '--replay', ...u)
+  t.equal(played.code, 0)
+  t.match(played.out, /state\s+completed[\s\S]*windows\s+60\/60 x 100 ms/, 'generated, stored and replayed to the end')
+  await t.rejects(ctl('generate', '--trace', join(daemon.ctx.config().dataDir, 'none.csv'), ...u), /cannot read .*none\.csv/)
 })
