@@ -1,9 +1,10 @@
 // The generator's daemon API without running stressors: validation (400 with the field), missing
 // or broken model (409), auth scopes, unknown jobs (404), the OpenAPI document, config overrides.
 import t from 'tap'
+import { rmSync } from 'node:fs'
 import { loadConfig } from '../common/config.js'
-import { generateToken } from '../daemon/index.js'
-import { jsonReq, startDaemon } from './helpers/daemon-fixture.js'
+import { createDaemon, generateToken, type JobRecord } from '../daemon/index.js'
+import { jsonReq, startDaemon, tempConfig } from './helpers/daemon-fixture.js'
 
 const CSV = 'time_s,cpu_util_0,cpu_util_1,disk_read_bytes_per_s,disk_write_bytes_per_s\n1,50,0,0,0\n2,60,0,0,0\n'
 const message = async (res: Response) => ((await res.json()) as { error: { message: string } }).error.message
@@ -72,4 +73,18 @@ t.test('the OpenAPI document lists the generator routes; config takes generator 
   const c = loadConfig(undefined, { EDGEMIME_GENERATOR_MODEL_DIR: '/m', EDGEMIME_GENERATOR_DATA_DIR: '/d' })
   t.same(c.generator, { modelDir: '/m', dataDir: '/d' })
   t.same(loadConfig(undefined, {}).generator, {}, 'absent by default')
+})
+
+t.test('a job a crash left running is marked interrupted when the daemon opens its store again', async (t) => {
+  const config = tempConfig()
+  t.teardown(() => rmSync(config.dataDir, { recursive: true, force: true }))
+  const first = await createDaemon({ config, log: () => {} })
+  const running: JobRecord = {
+    id: 'j-crashed', kind: 'collect', name: 'x', dir: '/tmp/x', state: 'running', strategy: 'random', windowMs: 100, windows: 10, windowsDone: 4, createdAt: Date.now(),
+  }
+  await first.ctx.store.db.sublevel<string, JobRecord>('generator-jobs', { valueEncoding: 'json' }).put(running.id, running)
+  await first.close()
+  const second = await createDaemon({ config, log: () => {} })
+  t.teardown(() => second.close())
+  t.match(await (await second.app.request('/v1/generator/jobs/j-crashed')).json(), { state: 'interrupted', windowsDone: 4, reason: /resume the dataset/ })
 })
