@@ -16,13 +16,33 @@ export interface Calibration {
 }
 
 /**
- * The ⌈(n+1)(1−ε)⌉-th smallest residual (1-based): with exchangeable rows, a new residual is
- * at most this value with probability ≥ 1−ε. +Infinity when that rank exceeds n.
+ * Smallest rank k whose order statistic covers ≥ 1−ε of new rows with probability ≥ `confidence`
+ * over the calibration draw (Vovk 2012, training-conditional conformal): the coverage of the
+ * k-th of n is Beta(k, n+1−k), and P(coverage < 1−ε) = P(Binomial(n, 1−ε) ≥ k).
  */
-export function conformalMargin(residuals: ArrayLike<number>, eps: number): number {
+export function confidentRank(n: number, eps: number, confidence: number): number {
+  const p = 1 - eps
+  const logPmf = new Float64Array(n + 1)
+  logPmf[0] = n * Math.log(1 - p)
+  for (let i = 1; i <= n; i++) logPmf[i] = logPmf[i - 1] + Math.log((n - i + 1) / i) + Math.log(p / (1 - p))
+  let tail = 0
+  for (let k = n; k >= 1; k--) {
+    tail += Math.exp(logPmf[k])
+    if (tail > 1 - confidence) return k + 1
+  }
+  return 1
+}
+
+/**
+ * The ⌈(n+1)(1−ε)⌉-th smallest residual (1-based): with exchangeable rows, a new residual is
+ * at most this value with probability ≥ 1−ε (on average over calibration draws). With
+ * `confidence` the rank is raised so that coverage ≥ 1−ε holds for this calibration draw with
+ * that probability. +Infinity when the rank exceeds n.
+ */
+export function conformalMargin(residuals: ArrayLike<number>, eps: number, confidence = 0): number {
   if (!(eps > 0 && eps < 1)) throw new InvalidInputError(`miscoverage eps must be in (0, 1), got ${eps}`)
   const n = residuals.length
-  const k = Math.ceil((n + 1) * (1 - eps))
+  const k = Math.max(Math.ceil((n + 1) * (1 - eps)), confidence > 0 ? confidentRank(n, eps, confidence) : 0)
   if (k > n) return Infinity
   const sorted = Float64Array.from(residuals).sort()
   return sorted[k - 1]
@@ -36,11 +56,11 @@ export function tightness(y: ArrayLike<number>, bound: ArrayLike<number>): numbe
 }
 
 /** Margin and calibration tightness of each candidate head on rows `rows`. */
-function headMargins(y: ArrayLike<number>, pred: ArrayLike<number>, nHeads: number, eps: number, choices: number[], rows: number[]): { head: number; margin: number; tight: number }[] {
+function headMargins(y: ArrayLike<number>, pred: ArrayLike<number>, nHeads: number, eps: number, choices: number[], rows: number[], confidence: number): { head: number; margin: number; tight: number }[] {
   const n = rows.length, res = new Float64Array(n), yy = Float64Array.from(rows, (r) => y[r]), bound = new Float64Array(n)
   return choices.map((h) => {
     rows.forEach((r, q) => { res[q] = y[r] - pred[r * nHeads + h] })
-    const margin = conformalMargin(res, eps)
+    const margin = conformalMargin(res, eps, confidence)
     rows.forEach((r, q) => { bound[q] = pred[r * nHeads + h] + margin })
     return { head: h, margin, tight: Number.isFinite(margin) ? tightness(yy, bound) : Infinity }
   })
@@ -53,16 +73,16 @@ function headMargins(y: ArrayLike<number>, pred: ArrayLike<number>, nHeads: numb
  * from the other half: choosing and calibrating on the same rows makes the chosen bound
  * slightly optimistic, which showed as coverage a few tenths of a percent under 1−ε.
  */
-export function calibrate(y: ArrayLike<number>, pred: ArrayLike<number>, nHeads: number, eps: number, heads?: number[], splitSelection = true): Calibration {
+export function calibrate(y: ArrayLike<number>, pred: ArrayLike<number>, nHeads: number, eps: number, heads?: number[], splitSelection = true, confidence = 0): Calibration {
   const n = y.length
   const choices = heads ?? Array.from({ length: nHeads }, (_, h) => h)
   const all = Array.from({ length: n }, (_, r) => r)
   // Rows arrive in random order (a random split), so alternate rows form two random halves.
   const split = splitSelection && choices.length > 1
   const pick = split ? all.filter((r) => r % 2 === 0) : all
-  const best = headMargins(y, pred, nHeads, eps, choices, pick).reduce((a, b) => (b.tight < a.tight ? b : a))
+  const best = headMargins(y, pred, nHeads, eps, choices, pick, confidence).reduce((a, b) => (b.tight < a.tight ? b : a))
   if (!split) return { eps, head: best.head, margin: best.margin }
-  const [held] = headMargins(y, pred, nHeads, eps, [best.head], all.filter((r) => r % 2 === 1))
+  const [held] = headMargins(y, pred, nHeads, eps, [best.head], all.filter((r) => r % 2 === 1), confidence)
   return { eps, head: best.head, margin: held.margin }
 }
 

@@ -64,6 +64,11 @@ export interface ModelConfig {
   /** Loss weight of the isolated objective, then of each interference arity. */
   objectiveWeights: { isolated: number; interference: number }
   seed: number
+  /**
+   * 0: the exact conformal rank (coverage ≥ 1−ε on average over calibration draws, as Pitot).
+   * c > 0: coverage ≥ 1−ε for the actual calibration draw with probability c (looser bounds).
+   */
+  coverageConfidence?: number
 }
 
 /** The reference implementation's settings (Adamax 1e-3 constant, 512 rows per objective, 20,000 steps). */
