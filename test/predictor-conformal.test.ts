@@ -1,6 +1,6 @@
 import t from 'tap'
 import { Rng } from '../ml/index.js'
-import { calibrate, conformalMargin, naiveHead } from '../predictor/conformal.js'
+import { calibrate, confidentRank, conformalMargin, naiveHead } from '../predictor/conformal.js'
 
 t.test('margin is the exact finite-sample order statistic', async (t) => {
   const r = [5, 1, 4, 2, 3, 9, 8, 7, 6]
@@ -57,4 +57,18 @@ t.test('head choice + calibration keeps coverage (selection on one half, margin 
     for (let r = 0; r < 40; r++) { if (test.y[r] <= test.pred[r * H + c.head] + c.margin) covered++; total++ }
   }
   t.ok(covered / total >= 1 - eps - 0.005, `coverage ${(covered / total).toFixed(4)} >= ${1 - eps}`)
+})
+
+t.test('training-conditional rank: coverage >= 1-eps for most calibration draws', async (t) => {
+  t.equal(confidentRank(100, 0.1, 0.9), 95)
+  t.ok(confidentRank(4400, 0.1, 0.9) > Math.ceil(4401 * 0.9), 'stricter than the marginal rank')
+  const rng = new Rng(8)
+  let failures = 0
+  const trials = 300
+  for (let trial = 0; trial < trials; trial++) {
+    // Uniform residuals: the true coverage of a margin m is m itself.
+    const m = conformalMargin(Float64Array.from({ length: 200 }, () => rng.next()), 0.1, 0.9)
+    if (m < 0.9) failures++
+  }
+  t.ok(failures / trials <= 0.1 + 0.04, `coverage below 0.9 in ${failures}/${trials} draws (allowed ~10%)`)
 })
