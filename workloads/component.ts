@@ -36,7 +36,10 @@ export function moduleHash(wasm: Uint8Array): string {
  * @throws InvalidInputError when jco cannot transpile the bytes or it is not a WASI command.
  */
 export async function prepareComponent(wasm: Uint8Array, memoryLimitBytes: number, cacheDir: string): Promise<string> {
-  const dir = join(cacheDir, `${moduleHash(wasm)}-${memoryLimitBytes}`)
+  // The transpiled JS imports this package's preview2-shim by absolute URL (pinShim), and the run
+  // worker configures that same shim instance: two installs sharing a cache must not share entries.
+  const install = createHash('sha256').update(shimUrl('cli')).digest('hex').slice(0, 12)
+  const dir = join(cacheDir, `${moduleHash(wasm)}-${memoryLimitBytes}-${install}`)
   const entry = join(dir, 'component.js')
   if (existsSync(entry)) return pathToFileURL(entry).href
   let out: Awaited<ReturnType<typeof import('@bytecodealliance/jco').transpile>>
