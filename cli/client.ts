@@ -100,3 +100,23 @@ export class DaemonClient {
     }
   }
 }
+
+/**
+ * The record running now in a collection that has one at a time (`/v1/replays`,
+ * `/v1/generator/jobs`), for commands given no id.
+ * @throws InvalidInputError naming `what` when nothing runs.
+ */
+export async function currentRecord<T>(client: DaemonClient, collection: string, what: string): Promise<T> {
+  const { current } = await client.json<{ current: T | null }>(`${collection}/current`)
+  if (!current) throw new InvalidInputError(`no ${what} is running on this daemon (give an id)`)
+  return current
+}
+
+/** The running record, else the latest one. @throws InvalidInputError when there is none. */
+export async function currentOrLatestRecord<T>(client: DaemonClient, collection: string, what: string): Promise<T> {
+  const { current } = await client.json<{ current: T | null }>(`${collection}/current`)
+  if (current) return current
+  const [latest] = await client.json<T[]>(`${collection}?limit=1`)
+  if (!latest) throw new InvalidInputError(`this daemon has no ${what}s yet`)
+  return latest
+}

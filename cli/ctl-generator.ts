@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util'
 import { InvalidInputError } from '../common/errors.js'
 import { progressBar } from '../common/progress.js'
 import type { CompositionEntry, JobRecord } from '../daemon/index.js'
-import { CLIENT_OPTIONS, DaemonClient } from './client.js'
+import { CLIENT_OPTIONS, currentOrLatestRecord, currentRecord, DaemonClient } from './client.js'
 import { output, table, time } from './ctl-format.js'
 import { replayCommand } from './ctl-replay.js'
 
@@ -81,14 +81,14 @@ export async function jobsCommand(argv: string[]): Promise<number> {
       return watch(client, j.id)
     }
     case 'watch':
-      return watch(client, positionals[0] ?? (await current(client)).id)
+      return watch(client, positionals[0] ?? (await currentRecord<JobRecord>(client, '/v1/generator/jobs', 'collection job')).id)
     case 'status': {
-      const j = positionals[0] ? await client.json<JobRecord>(`/v1/generator/jobs/${positionals[0]}`) : await currentOrLatest(client)
+      const j = positionals[0] ? await client.json<JobRecord>(`/v1/generator/jobs/${positionals[0]}`) : await currentOrLatestRecord<JobRecord>(client, '/v1/generator/jobs', 'collection job')
       output(json, j, () => describe(j))
       return 0
     }
     case 'stop': {
-      const id = positionals[0] ?? (await current(client)).id
+      const id = positionals[0] ?? (await currentRecord<JobRecord>(client, '/v1/generator/jobs', 'collection job')).id
       const j = await client.json<JobRecord>(`/v1/generator/jobs/${id}`, { method: 'DELETE' })
       output(json, j, () => describe(j))
       return 0
@@ -143,20 +143,6 @@ async function watch(client: DaemonClient, id: string): Promise<number> {
   }
   process.stdout.write(describe(last))
   return last.state === 'completed' || last.state === 'stopped' ? 0 : 1
-}
-
-async function current(client: DaemonClient): Promise<JobRecord> {
-  const { current: j } = await client.json<{ current: JobRecord | null }>('/v1/generator/jobs/current')
-  if (!j) throw new InvalidInputError('no collection job is running on this daemon (give an id)')
-  return j
-}
-
-async function currentOrLatest(client: DaemonClient): Promise<JobRecord> {
-  const { current: j } = await client.json<{ current: JobRecord | null }>('/v1/generator/jobs/current')
-  if (j) return j
-  const [latest] = await client.json<JobRecord[]>('/v1/generator/jobs?limit=1')
-  if (!latest) throw new InvalidInputError('this daemon has no collection jobs yet')
-  return latest
 }
 
 function describe(j: JobRecord): string {

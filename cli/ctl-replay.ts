@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util'
 import { InvalidInputError } from '../common/errors.js'
 import { progressBar } from '../common/progress.js'
 import type { ReplayRecord, WindowSummary } from '../daemon/index.js'
-import { CLIENT_OPTIONS, DaemonClient } from './client.js'
+import { CLIENT_OPTIONS, currentOrLatestRecord, currentRecord, DaemonClient } from './client.js'
 import { output, percent, table, time } from './ctl-format.js'
 
 export const REPLAY_USAGE = `edgemime ctl replay start PROFILE | --composition ID | --file FILE.json [--repeat N] [--at TIME] [--detach]
@@ -49,14 +49,14 @@ export async function replayCommand(argv: string[]): Promise<number> {
       return watch(client, r.id)
     }
     case 'watch':
-      return watch(client, positionals[0] ?? (await current(client)).id)
+      return watch(client, positionals[0] ?? (await currentRecord<ReplayRecord>(client, '/v1/replays', 'replay')).id)
     case 'status': {
-      const r = positionals[0] ? await client.json<ReplayRecord>(`/v1/replays/${positionals[0]}`) : await currentOrLatest(client)
+      const r = positionals[0] ? await client.json<ReplayRecord>(`/v1/replays/${positionals[0]}`) : await currentOrLatestRecord<ReplayRecord>(client, '/v1/replays', 'replay')
       output(json, r, () => describe(r))
       return 0
     }
     case 'stop': {
-      const id = positionals[0] ?? (await current(client)).id
+      const id = positionals[0] ?? (await currentRecord<ReplayRecord>(client, '/v1/replays', 'replay')).id
       const r = await client.json<ReplayRecord>(`/v1/replays/${id}/stop`, { method: 'POST' })
       output(json, r, () => describe(r))
       return 0
@@ -118,20 +118,6 @@ async function watch(client: DaemonClient, id: string): Promise<number> {
   }
   process.stdout.write(describe(last))
   return last.state === 'completed' || last.state === 'stopped' ? 0 : 1
-}
-
-async function current(client: DaemonClient): Promise<ReplayRecord> {
-  const { current: r } = await client.json<{ current: ReplayRecord | null }>('/v1/replays/current')
-  if (!r) throw new InvalidInputError('no replay is running on this daemon (give an id)')
-  return r
-}
-
-async function currentOrLatest(client: DaemonClient): Promise<ReplayRecord> {
-  const { current: r } = await client.json<{ current: ReplayRecord | null }>('/v1/replays/current')
-  if (r) return r
-  const [latest] = await client.json<ReplayRecord[]>('/v1/replays?limit=1')
-  if (!latest) throw new InvalidInputError('this daemon has no replays yet')
-  return latest
 }
 
 function source(r: ReplayRecord): string {

@@ -4,21 +4,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
 import { ApiError, DaemonClient } from '../cli/client.js'
-import { run } from '../cli/ctl.js'
+import { ctl } from './helpers/ctl.js'
 import { generateToken } from '../daemon/index.js'
 import { startDaemon, tinyComposition } from './helpers/daemon-fixture.js'
-
-/** Runs `edgemime ctl ...` in this process and returns its exit code and stdout. */
-async function ctl(...argv: string[]): Promise<{ code: number; out: string }> {
-  const write = process.stdout.write.bind(process.stdout)
-  let out = ''
-  process.stdout.write = ((chunk: string | Uint8Array) => { out += String(chunk); return true }) as typeof process.stdout.write
-  try {
-    return { code: await run(argv), out }
-  } finally {
-    process.stdout.write = write
-  }
-}
 
 t.test('ctl: profiles, device, compositions, replay start/status/list, traces, with --json and human output', async (t) => {
   const op = generateToken('op', ['admin'])

@@ -6,7 +6,7 @@ import { existsSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
 import { DaemonClient } from '../../cli/client.js'
-import { run } from '../../cli/ctl.js'
+import { ctl } from '../helpers/ctl.js'
 import type { CompositionEntry, ReplayRecord } from '../../daemon/index.js'
 import { exportOnnx, openDataset, saveModel, train } from '../../generator/index.js'
 import { jsonReq, startDaemon, tinyComposition } from '../helpers/daemon-fixture.js'
@@ -141,18 +141,6 @@ t.test('stopping a collection job stops its stressors; restarting it resumes the
   const replay = await app.request('/v1/replays', jsonReq('POST', { composition: tinyComposition() }))
   t.equal(replay.status, 202, 'a replay starts once the job ended')
 })
-
-/** Runs `edgemime ctl ...` in this process and returns its exit code and stdout. */
-async function ctl(...argv: string[]): Promise<{ code: number; out: string }> {
-  const write = process.stdout.write.bind(process.stdout)
-  let out = ''
-  process.stdout.write = ((chunk: string | Uint8Array) => { out += String(chunk); return true }) as typeof process.stdout.write
-  try {
-    return { code: await run(argv), out }
-  } finally {
-    process.stdout.write = write
-  }
-}
 
 t.test('ctl jobs start/list/status and ctl generate --replay against a real daemon', async (t) => {
   const daemon = await startDaemon(t, { workerPriority: 'normal' })
