@@ -1,7 +1,8 @@
 /**
  * Sampling one composition window from the diffusion model: 25 ancestral DDPM steps with
  * classifier-free guidance (conditional and null context evaluated as one batch of two rows),
- * x0 clipped, the result mapped from [−1, 1] to fractions and projected onto valid windows.
+ * x0 clipped, the result mapped from [−1, 1] to fractions, fractions under MIN_FRACTION dropped,
+ * and projected onto valid windows.
  * Optionally keeps the trajectory (inputs, means, stds, samples) that alignment needs.
  * @module
  */
@@ -11,6 +12,12 @@ import { contextDim, inputDim, writeContext, writeInput, type DenoiserConfig } f
 import type { EpsFn } from './onnx.js'
 import { project } from './space.js'
 import type { Space } from './types.js'
+
+/**
+ * Fractions below this are sampling noise around "off" (x near −1), not intent: 2 % of a 250 ms
+ * window is one 1 MiB block of a paced disk stressor, which shows as MB/s of spurious I/O.
+ */
+export const MIN_FRACTION = 0.02
 
 /** One denoising step as alignment replays it: the network input, the step's mean and std, the draw. */
 export interface StepRecord { t: number; input: Float32Array; xt: Float32Array; mean: Float32Array; std: number; next: Float32Array }
@@ -58,6 +65,6 @@ export class WindowSampler {
         return next
       })
     }
-    return x.map((xi) => project(this.space, xi.map((v) => (v + 1) / 2)))
+    return x.map((xi) => project(this.space, xi.map((v) => (v + 1) / 2 < MIN_FRACTION ? 0 : (v + 1) / 2)))
   }
 }

@@ -18,7 +18,7 @@ export const DEFAULT_METRICS = ['cpu_util_0', 'cpu_util_1', 'disk_read_bytes_per
  */
 export const DEFAULT_STRESSORS = [
   'cpu-crc32c', 'cpu-fp-simd', 'cache-memcpy-l2', 'mem-stream',
-  'disk-read-1m-p25', 'disk-read-256k-p25', 'disk-write-1m-p25', 'disk-write-256k-p25',
+  'disk-read-1m-p25', 'disk-read-256k-p25', 'disk-write-1m-p5', 'disk-write-256k-p25',
 ] as const
 
 /** What a dataset, a model and a generated composition all agree on. */
