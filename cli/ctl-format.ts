@@ -30,3 +30,8 @@ export function percent(fraction: number | undefined, digits = 2): string {
 export function output(json: boolean, value: unknown, human: () => string): void {
   process.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : human())
 }
+
+/** Live per-core CPU of a telemetry event, e.g. `cpu 98/97%`, for progress-bar lines. */
+export function cpuSummary(values: Record<string, number>): string {
+  return `cpu ${Object.keys(values).filter((k) => k.startsWith('cpu_util_')).map((k) => Math.round(values[k]!)).join('/')}%`
+}

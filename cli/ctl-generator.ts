@@ -10,7 +10,7 @@ import { InvalidInputError } from '../common/errors.js'
 import { progressBar } from '../common/progress.js'
 import type { CompositionEntry, JobRecord } from '../daemon/index.js'
 import { CLIENT_OPTIONS, currentOrLatestRecord, currentRecord, DaemonClient } from './client.js'
-import { output, table, time } from './ctl-format.js'
+import { cpuSummary, output, table, time } from './ctl-format.js'
 import { replayCommand } from './ctl-replay.js'
 
 export const GENERATOR_USAGE = `edgemime ctl generate --trace FILE.csv|FILE.json | --trace-id ID [--method diffusion|search|interpolate|single]
@@ -130,7 +130,7 @@ async function watch(client: DaemonClient, id: string): Promise<number> {
         bar?.update((e.data as { windowsDone: number }).windowsDone, cpu)
       } else if (e.event === 'telemetry') {
         const v = (e.data as { values: Record<string, number> }).values
-        cpu = `cpu ${Object.keys(v).filter((k) => k.startsWith('cpu_util_')).map((k) => Math.round(v[k]!)).join('/')}%`
+        cpu = cpuSummary(v)
       }
     }
   } finally {

@@ -9,7 +9,7 @@ import { InvalidInputError } from '../common/errors.js'
 import { progressBar } from '../common/progress.js'
 import type { ReplayRecord, WindowSummary } from '../daemon/index.js'
 import { CLIENT_OPTIONS, currentOrLatestRecord, currentRecord, DaemonClient } from './client.js'
-import { output, percent, table, time } from './ctl-format.js'
+import { cpuSummary, output, percent, table, time } from './ctl-format.js'
 
 export const REPLAY_USAGE = `edgemime ctl replay start PROFILE | --composition ID | --file FILE.json [--repeat N] [--at TIME] [--detach]
 edgemime ctl replay watch [ID]          live progress (default: the current replay)
@@ -105,7 +105,7 @@ async function watch(client: DaemonClient, id: string): Promise<number> {
         bar?.update(w.windowsDone, `err ${percent(w.meanAbsErrorFraction)} drift ${w.startDriftMs.toFixed(1)} ms${cpu}`)
       } else if (e.event === 'telemetry') {
         const v = (e.data as { values: Record<string, number> }).values
-        cpu = ` cpu ${Object.keys(v).filter((k) => k.startsWith('cpu_util_')).map((k) => Math.round(v[k]!)).join('/')}%`
+        cpu = ` ${cpuSummary(v)}`
       }
     }
   } finally {
