@@ -11,14 +11,21 @@ import { ConfigError, ForbiddenError, UnauthorizedError } from '../common/errors
 
 export type Scope = Config['tokens'][number]['scopes'][number]
 
-export interface Principal {
+/** A configured token: its digest and scopes. Generic so the orchestrator's scopes reuse it. */
+export interface TokenEntry<S extends string = Scope> {
   name: string
-  scopes: readonly Scope[]
+  sha256: string
+  scopes: S[]
+}
+
+export interface Principal<S extends string = Scope> {
+  name: string
+  scopes: readonly S[]
 }
 
 declare module 'hono' {
   interface ContextVariableMap {
-    principal: Principal
+    principal: Principal<string>
   }
 }
 
@@ -28,7 +35,7 @@ export function hashToken(token: string): string {
 }
 
 /** A fresh random token (256 bits, base64url) and its config entry. */
-export function generateToken(name: string, scopes: Scope[]): { token: string; entry: Config['tokens'][number] } {
+export function generateToken<S extends string = Scope>(name: string, scopes: S[]): { token: string; entry: TokenEntry<S> } {
   const token = `em_${randomBytes(32).toString('base64url')}`
   return { token, entry: { name, sha256: hashToken(token), scopes } }
 }
@@ -39,14 +46,14 @@ const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|::1|\[::1\])$/i
  * Refuses to expose an unauthenticated API beyond this machine.
  * @throws ConfigError when `host` is not loopback and no tokens are configured.
  */
-export function assertSafeBinding(config: Pick<Config, 'host' | 'tokens'>): void {
+export function assertSafeBinding(config: { host: string; tokens: readonly unknown[] }): void {
   if (!LOOPBACK.test(config.host) && config.tokens.length === 0) {
     throw new ConfigError(`refusing to listen on ${config.host} without API tokens: add a token to "tokens" (see \`edgemime daemon token\`) or bind to 127.0.0.1`)
   }
 }
 
 /** Finds the principal for an Authorization header value, or undefined. */
-export function authenticate(tokens: Config['tokens'], header: string | undefined): Principal | undefined {
+export function authenticate<S extends string>(tokens: readonly TokenEntry<S>[], header: string | undefined): Principal<S> | undefined {
   const m = header?.match(/^Bearer\s+(\S+)\s*$/i)
   if (!m) return undefined
   const digest = Buffer.from(hashToken(m[1]!), 'hex')
@@ -57,16 +64,16 @@ export function authenticate(tokens: Config['tokens'], header: string | undefine
 }
 
 /** Everyone, when no tokens are configured (loopback only, see assertSafeBinding). */
-const OPEN: Principal = { name: 'anonymous', scopes: ['admin'] }
+const OPEN: Principal<string> = { name: 'anonymous', scopes: ['admin'] }
 
 /**
  * Middleware requiring `scope` (or admin). Reads the tokens on every request so a SIGHUP
  * reload takes effect at once.
  */
-export function requireScope(scope: Scope, tokens: () => Config['tokens']): MiddlewareHandler {
+export function requireScope<S extends string>(scope: S, tokens: () => readonly TokenEntry<S | 'admin'>[]): MiddlewareHandler {
   return async (c, next) => {
     const configured = tokens()
-    let principal: Principal | undefined = OPEN
+    let principal: Principal<string> | undefined = OPEN
     if (configured.length > 0) {
       principal = authenticate(configured, c.req.header('authorization'))
       if (!principal) {

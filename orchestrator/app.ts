@@ -1,19 +1,23 @@
 /**
  * The orchestrator's HTTP API (hono, JSON, zod-validated, errors mapped in one place):
- *   POST /v1/modules              raw .wasm body -> {hash, kind, bytes}
- *   POST /v1/devices              daemon registration -> {id, heartbeatMs}
- *   POST /v1/devices/:id/heartbeat
- *   GET  /v1/devices              the fleet with what runs where
- *   POST /v1/placements           place (and run) a workload; the answer explains itself
- *   GET  /v1/placements[/:id]     status, attempts, observed runtime
- *   GET  /v1/plots/learning.svg   observed vs predicted runtimes and bounds, error over time
- *   GET  /v1/health
+ *   POST   /v1/modules              submit  raw .wasm body -> {hash, kind, bytes}
+ *   POST   /v1/devices              device  daemon registration -> {id, heartbeatMs}
+ *   POST   /v1/devices/:id/heartbeat device
+ *   DELETE /v1/devices/:id          admin   forget a device and its dispatch credential
+ *   GET    /v1/devices              read    the fleet with what runs where
+ *   POST   /v1/placements           submit  place (and run) a workload; the answer explains itself
+ *   GET    /v1/placements[/:id]     read    status, attempts, observed runtime
+ *   GET    /v1/plots/learning.svg   read    observed vs predicted runtimes and bounds, error over time
+ *   GET    /v1/health               open
+ * Scopes are checked by the daemon's bearer-token middleware (daemon/auth.ts); admin implies all.
  * @module
  */
 import { Hono, type Context } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { z } from 'zod'
 import { EdgemimeError, InvalidInputError } from '../common/errors.js'
+import { requireScope } from '../daemon/auth.js'
+import type { OrchestratorScope } from './config.js'
 import type { Orchestrator } from './orchestrator.js'
 import { learningSvg, type PlottedObservation } from './plot.js'
 
@@ -35,6 +39,11 @@ export const DeviceRegistrationSchema = z.object({
   url: z.string().url(),
   platformFeatures: z.array(z.number()).max(1000).default([]),
   fingerprint: z.unknown().optional(),
+  /**
+   * Bearer token the orchestrator sends when it dispatches to this daemon (scopes read and
+   * replay there); absent for a daemon without tokens. Never echoed back or logged.
+   */
+  dispatchToken: z.string().min(1).max(1024).optional(),
 }).strict()
 
 async function body<T>(c: Context, schema: z.ZodType<T>): Promise<T> {
@@ -57,24 +66,26 @@ export function createOrchestratorApp(o: Orchestrator): Hono {
     return c.json(errorBody('EM_INTERNAL', `internal error: ${err.message}`), 500)
   })
   app.notFound((c) => c.json(errorBody('EM_NOT_FOUND', `no route ${c.req.method} ${c.req.path}`), 404))
+  const auth = (scope: OrchestratorScope) => requireScope(scope, () => o.config.tokens)
 
   app.get('/v1/health', (c) => c.json({ ok: true, devices: o.fleet.list().filter((d) => d.live).length }))
-  app.post('/v1/modules', async (c) => {
+  app.post('/v1/modules', auth('submit'), async (c) => {
     const bytes = new Uint8Array(await c.req.arrayBuffer())
     return c.json(await o.addModule(bytes), 201)
   })
-  app.post('/v1/devices', async (c) => c.json(o.registerDevice(await body(c, DeviceRegistrationSchema)), 201))
-  app.post('/v1/devices/:id/heartbeat', (c) => { o.fleet.heartbeat(c.req.param('id')); return c.body(null, 204) })
-  app.get('/v1/devices', (c) => c.json(o.fleet.list().map(({ id, name, url, live, lastSeen, running }) => ({ id, name, url, live, lastSeen, running: running.map((r) => r.placementId) }))))
-  app.post('/v1/placements', async (c) => {
+  app.post('/v1/devices', auth('device'), async (c) => c.json(await o.registerDevice(await body(c, DeviceRegistrationSchema)), 201))
+  app.post('/v1/devices/:id/heartbeat', auth('device'), (c) => { o.fleet.heartbeat(c.req.param('id')); return c.body(null, 204) })
+  app.delete('/v1/devices/:id', auth('admin'), (c) => { o.forgetDevice(c.req.param('id')); return c.body(null, 204) })
+  app.get('/v1/devices', auth('read'), (c) => c.json(o.fleet.list().map(({ id, name, url, live, lastSeen, running }) => ({ id, name, url, live, lastSeen, running: running.map((r) => r.placementId) }))))
+  app.post('/v1/placements', auth('submit'), async (c) => {
     const rec = await o.submit(await body(c, PlacementRequestSchema))
     return c.json(rec, rec.status === 'refused' ? 422 : 201)
   })
-  app.get('/v1/placements', (c) => c.json(o.list()))
-  app.get('/v1/plots/learning.svg', async (c) => {
+  app.get('/v1/placements', auth('read'), (c) => c.json(o.list()))
+  app.get('/v1/plots/learning.svg', auth('read'), async (c) => {
     c.header('content-type', 'image/svg+xml')
     return c.body(learningSvg(await o.store.observations() as PlottedObservation[]))
   })
-  app.get('/v1/placements/:id', (c) => c.json(o.get(c.req.param('id'))))
+  app.get('/v1/placements/:id', auth('read'), (c) => c.json(o.get(c.req.param('id'))))
   return app
 }

@@ -4,7 +4,19 @@
  */
 import { readFileSync } from 'node:fs'
 import { z } from 'zod'
+import { ConfigSchema } from '../common/config.js'
 import { ConfigError } from '../common/errors.js'
+
+/**
+ * What an orchestrator token may do: `device` register and heartbeat (daemons' agents),
+ * `submit` upload modules and place workloads, `read` list devices, placements and plots,
+ * `admin` all of these and forgetting a device (DELETE /v1/devices/:id).
+ */
+export const ORCHESTRATOR_SCOPES = ['device', 'submit', 'read', 'admin'] as const
+export type OrchestratorScope = typeof ORCHESTRATOR_SCOPES[number]
+
+/** The daemon's token entry (name, sha256 digest) with the orchestrator's scopes. */
+const TokenSchema = ConfigSchema.shape.tokens.element.extend({ scopes: z.array(z.enum(ORCHESTRATOR_SCOPES)).min(1) })
 
 export const OrchestratorConfigSchema = z.object({
   host: z.string().min(1).default('127.0.0.1'),
@@ -25,6 +37,11 @@ export const OrchestratorConfigSchema = z.object({
   model: z.string().min(1).optional(),
   /** Largest upload (module + inputs), bytes. */
   maxBodyBytes: z.number().int().min(1024).default(32 * 2 ** 20),
+  /**
+   * Bearer tokens (sha256 digests, as the daemon's; mint one with `edgemime orchestrator token`).
+   * None: the API is open, which is allowed only on a loopback host.
+   */
+  tokens: z.array(TokenSchema).default([]),
 }).strict()
 export type OrchestratorConfig = z.infer<typeof OrchestratorConfigSchema>
 

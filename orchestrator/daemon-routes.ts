@@ -4,6 +4,12 @@
  * /orchestrator (its whole API: /orchestrator/v1/placements, ...) with this daemon registered
  * as its one device. A fleet runs `edgemime orchestrator` separately and `orchestrator agent`
  * on each device instead.
+ *
+ * The daemon's own tokens guard the embedded API (scope replay). When the daemon has tokens,
+ * the embedded orchestrator dispatches to it with the bearer token of the latest request that
+ * passed that guard: a token with replay scope here is exactly what running a workload or a
+ * replay here needs, and the daemon's config holds only digests, so there is no other
+ * credential to use. It is kept in memory only.
  * @module
  */
 import { join } from 'node:path'
@@ -12,7 +18,7 @@ import { ProfileCache } from '../workloads/profile.js'
 import { workloadRoutes } from '../workloads/daemon-routes.js'
 import { createOrchestratorApp } from './app.js'
 import { loadOrchestratorConfig } from './config.js'
-import { Fleet } from './fleet.js'
+import { Fleet, type Device } from './fleet.js'
 import { OnlineModel } from './online-model.js'
 import { Orchestrator } from './orchestrator.js'
 import { OrchestratorStore } from './store.js'
@@ -21,22 +27,26 @@ const PREFIX = '/orchestrator'
 
 export const routes: ExtraRoutes = (app, ctx) => {
   workloadRoutes(app, ctx)
-  let embedded: Promise<{ fetch: (req: Request) => Response | Promise<Response> }> | undefined
+  let embedded: Promise<{ app: { fetch: (req: Request) => Response | Promise<Response> }; device: () => Device }> | undefined
   // Built on first use: the store lives under the daemon's dataDir, known only from ctx.
   const start = async () => {
     const cfg = ctx.config()
     const config = loadOrchestratorConfig(undefined, { dataDir: join(cfg.dataDir, 'orchestrator') })
     const store = await OrchestratorStore.open(join(config.dataDir, 'store'))
     const core = new Orchestrator(config, new Fleet(), new OnlineModel(), store, new ProfileCache(join(config.dataDir, 'profiles')))
+    await core.recover()
     // In-process device: registered at the daemon's configured address, alive as long as we are.
-    const { id } = core.registerDevice({ name: 'local', url: `http://${cfg.host}:${cfg.port}`, platformFeatures: ctx.device().platformFeatures.values })
+    const { id } = await core.registerDevice({ name: 'local', url: `http://${cfg.host}:${cfg.port}`, platformFeatures: ctx.device().platformFeatures.values })
     setInterval(() => core.fleet.heartbeat(id), config.heartbeatMs).unref()
-    return createOrchestratorApp(core)
+    return { app: createOrchestratorApp(core), device: () => core.fleet.get(id) }
   }
   app.all(`${PREFIX}/*`, ctx.auth('replay'), async (c) => {
     embedded ??= start()
+    const { app: orchestrator, device } = await embedded
+    const bearer = c.req.header('authorization')?.match(/^Bearer\s+(\S+)\s*$/i)?.[1]
+    if (bearer && ctx.config().tokens.length > 0) device().token = bearer
     const url = new URL(c.req.url)
     url.pathname = url.pathname.slice(PREFIX.length)
-    return (await embedded).fetch(new Request(url, c.req.raw))
+    return orchestrator.fetch(new Request(url, c.req.raw))
   })
 }

@@ -1,7 +1,8 @@
 /**
  * The fleet registry: devices that registered, their heartbeats, what runs on each, and which
  * are lost (silent past lostAfterMs). Devices live in memory: a restarted orchestrator learns
- * its fleet again from the next heartbeats (daemons re-register on 404).
+ * its fleet again from the next heartbeats (daemons re-register on 404), dispatch credentials
+ * included, so those credentials never have to be written to disk.
  * @module
  */
 import { randomUUID } from 'node:crypto'
@@ -14,6 +15,8 @@ export interface Device extends DeviceView {
   platformFeatures: number[]
   registeredAt: number
   lastSeen: number
+  /** Bearer token for dispatching to this daemon (memory only; see orchestrator/README.md). */
+  token?: string
 }
 
 export class Fleet {
@@ -21,10 +24,10 @@ export class Fleet {
   readonly #byUrl = new Map<string, string>()
 
   /** Registers a device (or refreshes the one already registered at `url`). */
-  register(d: { name: string; url: string; platformFeatures: number[]; platform: number }, now = Date.now()): Device {
+  register(d: { name: string; url: string; platformFeatures: number[]; platform: number; token?: string }, now = Date.now()): Device {
     const known = this.#byUrl.get(d.url)
     const id = known ?? randomUUID()
-    const device: Device = { id, name: d.name, url: d.url, platformFeatures: d.platformFeatures, platform: d.platform, live: true, running: this.#devices.get(id)?.running ?? [], registeredAt: now, lastSeen: now }
+    const device: Device = { id, name: d.name, url: d.url, platformFeatures: d.platformFeatures, platform: d.platform, live: true, running: this.#devices.get(id)?.running ?? [], registeredAt: now, lastSeen: now, token: d.token }
     this.#devices.set(id, device)
     this.#byUrl.set(d.url, id)
     return device
@@ -69,6 +72,15 @@ export class Fleet {
     const before = d.running.length
     d.running = d.running.filter((r) => r.placementId !== placementId)
     return d.running.length < before
+  }
+
+  /** Removes a device (and with it its credential); returns the work it had. */
+  remove(id: string): Running[] {
+    const running = this.markLost(id)
+    const d = this.get(id)
+    this.#devices.delete(id)
+    this.#byUrl.delete(d.url)
+    return running
   }
 
   list(): Device[] { return [...this.#devices.values()] }

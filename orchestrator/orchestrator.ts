@@ -3,7 +3,8 @@
  * submit() places a workload (placement.ts), dispatches it to the chosen daemon, records the
  * observed runtime as an observation and feeds it to the model (warm start, calibration
  * refreshed). Work on a device that is lost (silent, or unreachable at dispatch) is reported
- * failed on that device and re-placed while its deadline still allows.
+ * failed on that device and re-placed while its deadline still allows. recover() rebuilds a
+ * restarted orchestrator from its store (see orchestrator/README.md, "Restarts").
  * @module
  */
 import { randomUUID } from 'node:crypto'
@@ -17,7 +18,26 @@ import type { OrchestratorConfig } from './config.js'
 import type { Fleet } from './fleet.js'
 import { place } from './placement.js'
 import type { OrchestratorStore } from './store.js'
-import type { Decision, RuntimeModel, Running } from './types.js'
+import type { Decision, Observation, RuntimeModel, Running } from './types.js'
+
+/** Why a placement that was running when the orchestrator stopped was cut off. */
+export const RESTARTED = 'orchestrator restarted'
+
+/** An observation as stored: the model's row plus the keys that rebuild it after a restart. */
+interface StoredObservation extends Observation {
+  platformKey?: string
+  workloadKey?: string
+  corunnerKeys?: string[]
+}
+
+export interface RecoveryReport {
+  placements: number
+  /** Placements that were running: waiting to be re-placed, or failed at once. */
+  interrupted: { replacing: number; failed: number }
+  observations: number
+  /** Observations written before keys were stored, or naming an entity the model cannot take. */
+  skipped: number
+}
 
 export interface SubmitRequest {
   /** sha256 of a module uploaded with addModule (or give `emulated`). */
@@ -53,6 +73,8 @@ export interface PlacementRecord {
   emulated?: Emulated
   workload: string
   args: string[]
+  /** Names of the input files (their contents stay in memory until the placement ends). */
+  inputFiles?: string[]
   submittedAt: number
   deadlineAt: number
   eps: number
@@ -73,6 +95,13 @@ export class Orchestrator {
   /** Platforms with an observation, and those with a first run in flight (explored once each). */
   readonly #observed = new Set<number>()
   readonly #exploring = new Set<number>()
+  /** Workload keys by model index, so observations can be stored by key. */
+  readonly #workloadKeys: string[] = []
+  /** Input files of unfinished placements, for re-placement (too large for the record). */
+  readonly #files = new Map<string, Record<string, string>>()
+  /** Placements cut off by a restart, re-placed once devices have had time to register again. */
+  #interrupted: PlacementRecord[] = []
+  #resume: NodeJS.Timeout | undefined
 
   constructor(
     readonly config: OrchestratorConfig,
@@ -99,11 +128,28 @@ export class Orchestrator {
     return m
   }
 
-  registerDevice(d: { name: string; url: string; platformFeatures: number[] }): { id: string; heartbeatMs: number } {
-    const platform = this.model.platformId(`url:${d.url}`, d.platformFeatures)
-    const device = this.fleet.register({ ...d, platform })
-    this.log(`device ${device.name} (${device.id}) registered at ${device.url}`)
+  /** @param d.dispatchToken bearer token for dispatching to this daemon; kept in memory only. */
+  async registerDevice(d: { name: string; url: string; platformFeatures: number[]; dispatchToken?: string }): Promise<{ id: string; heartbeatMs: number }> {
+    const key = platformKey(d.url)
+    const platform = this.model.platformId(key, d.platformFeatures)
+    await this.store.putEntity('platform', key, d.platformFeatures)
+    const device = this.fleet.register({ name: d.name, url: d.url, platformFeatures: d.platformFeatures, platform, token: d.dispatchToken })
+    this.log(`device ${device.name} (${device.id}) registered at ${device.url}${d.dispatchToken ? ' with a dispatch token' : ''}`)
     return { id: device.id, heartbeatMs: this.config.heartbeatMs }
+  }
+
+  /** Forgets a device and its credential; its running work is handled as on a lost device. */
+  forgetDevice(id: string): void {
+    const device = this.fleet.get(id)
+    for (const r of this.fleet.remove(id)) this.#lost(r.placementId, id, `device ${device.name} removed`)
+    this.log(`device ${device.name} (${id}) removed`)
+  }
+
+  /** The model's index of a workload, remembering its key for stored observations. */
+  #workload(key: string, features?: ArrayLike<number>): number {
+    const id = this.model.workloadId(key, features)
+    this.#workloadKeys[id] = key
+    return id
   }
 
   /** Places (and unless dryRun, dispatches) one workload. */
@@ -114,18 +160,22 @@ export class Orchestrator {
     const args = req.args ?? []
     const spec = { wasm, args, files: Object.fromEntries(Object.entries(req.files ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64')])) }
     const key = profileKey(spec)
-    const workload = this.model.needsFeatures
-      ? this.model.workloadId(key, (await this.profiles.profile(spec)).features)
-      : this.model.workloadId(key)
+    const features = async (): Promise<number[]> => {
+      const f = Array.from((await this.profiles.profile(spec)).features)
+      await this.store.putEntity('workload', key, f)
+      return f
+    }
+    const workload = this.model.needsFeatures ? this.#workload(key, await features()) : this.#workload(key)
     if (!this.model.needsFeatures && this.config.profile && wasmKind(wasm) === 'preview1') {
-      this.profiles.profile(spec).then((p) => this.model.workloadFeatures(workload, p.features), (e: Error) => this.log(`profiling ${key} failed: ${e.message}`))
+      features().then((f) => this.model.workloadFeatures(workload, f), (e: Error) => this.log(`profiling ${key} failed: ${e.message}`))
     }
     const now = Date.now()
     const rec: PlacementRecord = {
-      id: randomUUID(), module: req.module, workload: key, args, submittedAt: now, deadlineAt: now + req.deadlineMs,
+      id: randomUUID(), module: req.module, workload: key, args, ...(req.files && Object.keys(req.files).length ? { inputFiles: Object.keys(req.files) } : {}), submittedAt: now, deadlineAt: now + req.deadlineMs,
       eps: req.eps ?? this.config.defaultEps, status: 'running', attempts: [], decision: undefined as unknown as Decision,
     }
     this.#records.set(rec.id, rec)
+    if (req.files && !req.dryRun) this.#files.set(rec.id, req.files)
     const ok = this.#tryPlace(rec, workload, req, now)
     if (req.dryRun) {
       rec.status = 'dry-run'
@@ -142,7 +192,7 @@ export class Orchestrator {
   async #submitEmulated(req: SubmitRequest, emulated: Emulated): Promise<PlacementRecord> {
     if (this.model.needsFeatures) throw new InvalidInputError('emulated workloads have no opcode features: place them with the online model')
     const key = `emulated:${emulated.profile ?? createHash('sha256').update(JSON.stringify(emulated.composition)).digest('hex').slice(0, 16)}`
-    const workload = this.model.workloadId(key)
+    const workload = this.#workload(key)
     const now = Date.now()
     const rec: PlacementRecord = {
       id: randomUUID(), emulated, workload: key, args: [], submittedAt: now, deadlineAt: now + req.deadlineMs,
@@ -187,8 +237,8 @@ export class Orchestrator {
     const wallLimitMs = Math.max(3 * remaining, 10_000)
     try {
       const result = rec.emulated
-        ? fromReplay(await replay(device.url, rec.emulated, wallLimitMs + 10_000))
-        : await dispatch(device.url, { wasm: Buffer.from(await this.#module(rec.module!)).toString('base64'), args: rec.args, files: req.files ?? {}, wallLimitMs, name: req.name }, wallLimitMs + 10_000)
+        ? fromReplay(await replay(device, rec.emulated, wallLimitMs + 10_000))
+        : await dispatch(device, { wasm: Buffer.from(await this.#module(rec.module!)).toString('base64'), args: rec.args, files: req.files ?? {}, wallLimitMs, name: req.name }, wallLimitMs + 10_000)
       if (attempt.outcome) return // already handled as lost
       const end = Date.now()
       attempt.endedAt = end
@@ -201,7 +251,10 @@ export class Orchestrator {
         const obs = { platform: device.platform, workload, corunners, runtimeMs: result.totalMs }
         this.model.observe([obs])
         this.#observed.add(device.platform)
-        await this.store.putObservation({ ...obs, device: device.id, placement: rec.id, at: end, predictedMs: attempt.predictedMs, boundMs: attempt.boundMs })
+        await this.store.putObservation({
+          ...obs, platformKey: platformKey(device.url), workloadKey: rec.workload, corunnerKeys: corunners.map((c) => this.#workloadKeys[c]),
+          device: device.id, placement: rec.id, at: end, predictedMs: attempt.predictedMs, boundMs: attempt.boundMs,
+        })
       } else {
         attempt.outcome = 'failed'
         attempt.error = result.message
@@ -220,6 +273,7 @@ export class Orchestrator {
       rec.status = 'failed'
       rec.reason = (e as Error).message
     } finally {
+      if (rec.status !== 'running') this.#files.delete(rec.id)
       await this.store.putPlacement(rec)
       this.#pending.delete(attempt)
     }
@@ -236,15 +290,99 @@ export class Orchestrator {
     attempt.error = why
     this.log(`placement ${rec.id} lost with device ${attempt.deviceName}`)
     if (!this.config.replace) {
-      rec.status = 'failed'
-      rec.reason = `device lost: ${why}`
-      void this.store.putPlacement(rec)
+      this.#fail(rec, `device lost: ${why}`)
       return
     }
-    const workload = this.model.workloadId(rec.workload)
-    const placed = this.#tryPlace(rec, workload, { module: rec.module, emulated: rec.emulated, args: rec.args, deadlineMs: rec.deadlineAt - Date.now() }, Date.now())
-    if (!placed) rec.reason = `device ${attempt.deviceName} lost and no device can still meet the deadline: ${rec.decision.reason}`
+    this.#replace(rec, `device ${attempt.deviceName} lost`)
+  }
+
+  /** Places rec again with what is left of its deadline; fails it with `cause` when none fits. */
+  #replace(rec: PlacementRecord, cause: string): void {
+    const now = Date.now()
+    try {
+      const workload = this.#workload(rec.workload)
+      const placed = this.#tryPlace(rec, workload, { module: rec.module, emulated: rec.emulated, args: rec.args, files: this.#files.get(rec.id), deadlineMs: rec.deadlineAt - now }, now)
+      if (!placed) {
+        rec.status = 'failed'
+        rec.reason = `${cause} and no device can still meet the deadline: ${rec.decision.reason}`
+      }
+    } catch (e) {
+      // e.g. a Pitot model that cannot take a workload whose features are gone.
+      rec.status = 'failed'
+      rec.reason = `${cause} and it cannot be placed again: ${(e as Error).message}`
+    }
+    if (rec.status !== 'running') this.#files.delete(rec.id)
     void this.store.putPlacement(rec)
+  }
+
+  #fail(rec: PlacementRecord, reason: string): void {
+    rec.status = 'failed'
+    rec.reason = reason
+    this.#files.delete(rec.id)
+    void this.store.putPlacement(rec)
+  }
+
+  /**
+   * After a restart: reloads every placement record, rebuilds the model (and which devices were
+   * explored) from the stored observations, and resolves placements that were running. Their
+   * runs cannot be re-attached (a daemon answers a run on the dispatch connection, which died
+   * with us), so each gets a lost attempt; with `replace` it is placed again once devices have
+   * had two heartbeat periods to register again, while its deadline remains; else it fails
+   * with the reason 'orchestrator restarted'.
+   */
+  async recover(now = Date.now()): Promise<RecoveryReport> {
+    const features = await this.store.entities()
+    const rows: Observation[] = []
+    let skipped = 0
+    for (const o of await this.store.observations() as StoredObservation[]) {
+      if (o.platformKey === undefined || o.workloadKey === undefined || o.corunnerKeys === undefined) { skipped++; continue }
+      try {
+        const workload = (k: string) => this.#workload(k, features.get(`workload:${k}`))
+        const row = { platform: this.model.platformId(o.platformKey, features.get(`platform:${o.platformKey}`)), workload: workload(o.workloadKey), corunners: o.corunnerKeys.map(workload), runtimeMs: o.runtimeMs }
+        rows.push(row)
+        this.#observed.add(row.platform)
+      } catch {
+        skipped++
+      }
+    }
+    if (rows.length) this.model.observe(rows)
+    const records = await this.store.placements()
+    let failed = 0
+    for (const rec of records) {
+      this.#records.set(rec.id, rec)
+      if (rec.status !== 'running') continue
+      const attempt = rec.attempts.at(-1)
+      if (attempt && !attempt.outcome) Object.assign(attempt, { outcome: 'lost', endedAt: now, error: RESTARTED })
+      // Input files are kept in memory only: a restart loses them, and with them the run.
+      const files = (rec.inputFiles?.length ?? 0) > 0
+      if (!this.config.replace || rec.deadlineAt <= now || files) {
+        failed++
+        this.#fail(rec, files && this.config.replace && rec.deadlineAt > now ? `${RESTARTED}: its input files were not kept` : RESTARTED)
+      } else {
+        rec.reason = `${RESTARTED}: to be placed again once devices register`
+        this.#interrupted.push(rec)
+        void this.store.putPlacement(rec)
+      }
+    }
+    if (this.#interrupted.length) this.#resume = setTimeout(() => this.resumeInterrupted(), 2 * this.config.heartbeatMs)
+    const report = { placements: records.length, interrupted: { replacing: this.#interrupted.length, failed }, observations: rows.length, skipped }
+    if (records.length || rows.length || skipped) {
+      this.log(`recovered ${report.placements} placements (${report.interrupted.replacing} to place again, ${failed} failed: ${RESTARTED}); model rebuilt from ${rows.length} observations${skipped ? ` (${skipped} skipped)` : ''}`)
+    }
+    return report
+  }
+
+  /** Places the work a restart cut off (recover() schedules this; tests call it sooner). */
+  resumeInterrupted(): void {
+    clearTimeout(this.#resume)
+    const list = this.#interrupted
+    this.#interrupted = []
+    for (const rec of list) if (rec.status === 'running') this.#replace(rec, RESTARTED)
+  }
+
+  /** Stops timers; running dispatches go on (see idle()). */
+  stop(): void {
+    clearTimeout(this.#resume)
   }
 
   /** Marks silent devices lost and re-places their work. */
@@ -268,6 +406,9 @@ export class Orchestrator {
     while (this.#pending.size) await Promise.allSettled([...this.#pending.values()])
   }
 }
+
+/** The model's key of a device: its URL (a daemon re-registering at the same URL is the same platform). */
+const platformKey = (url: string) => `url:${url}`
 
 /** A replay's end in the shape of a WebAssembly run's result. */
 function fromReplay(r: { ok: boolean; totalMs: number; message: string }): { status: string; runtimeMs: number; totalMs: number; exitCode: number | null; stdout: string; message: string } {

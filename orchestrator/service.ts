@@ -1,5 +1,6 @@
 /**
- * createOrchestrator: opens the level store, builds the model, fleet, core and HTTP app;
+ * createOrchestrator: refuses an open API beyond loopback, opens the level store, builds the
+ * model, fleet, core and HTTP app, and recovers placements and the model from the store;
  * `listen()` serves it and starts the lost-device sweep; `close()` stops both, waits for
  * running dispatches to settle and closes the store.
  * @module
@@ -10,6 +11,7 @@ import { join } from 'node:path'
 import { serve, type ServerType } from '@hono/node-server'
 import type { Hono } from 'hono'
 import { ProfileCache } from '../workloads/profile.js'
+import { assertSafeBinding } from '../daemon/auth.js'
 import { createOrchestratorApp } from './app.js'
 import type { OrchestratorConfig } from './config.js'
 import { Fleet } from './fleet.js'
@@ -41,9 +43,16 @@ function defaultModel(config: OrchestratorConfig): RuntimeModel {
 
 /** @example const o = await createOrchestrator({ config: loadOrchestratorConfig() }); await o.listen() */
 export async function createOrchestrator({ config, model = defaultModel(config), log }: OrchestratorOptions): Promise<OrchestratorService> {
+  assertSafeBinding(config)
   mkdirSync(config.dataDir, { recursive: true })
   const store = await OrchestratorStore.open(join(config.dataDir, 'store'))
   const core = new Orchestrator(config, new Fleet(), model, store, new ProfileCache(join(config.dataDir, 'profiles')), log)
+  try {
+    await core.recover()
+  } catch (e) {
+    await store.close()
+    throw e
+  }
   const app = createOrchestratorApp(core)
   let server: ServerType | undefined
   let sweeper: NodeJS.Timeout | undefined
@@ -57,6 +66,7 @@ export async function createOrchestrator({ config, model = defaultModel(config),
     }),
     async close() {
       clearInterval(sweeper)
+      core.stop()
       await new Promise<void>((r) => (server ? server.close(() => r()) : r()))
       await core.idle()
       await store.close()

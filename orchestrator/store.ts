@@ -1,6 +1,8 @@
 /**
- * The orchestrator's level store: uploaded modules, placement records and observations
- * (the learning loop's history, keyed by time so they replay in order).
+ * The orchestrator's level store: uploaded modules, placement records, observations (the
+ * learning loop's history, keyed by time so they replay in order) and the feature vectors of
+ * the devices and workloads they name, so a restarted orchestrator rebuilds its model from them.
+ * Devices and their dispatch credentials are not stored (see fleet.ts).
  * @module
  */
 import { ClassicLevel } from 'classic-level'
@@ -11,6 +13,7 @@ export class OrchestratorStore {
   readonly #modules
   readonly #placements
   readonly #observations
+  readonly #entities
   #seq = 0
 
   private constructor(db: ClassicLevel<string, string>) {
@@ -18,6 +21,7 @@ export class OrchestratorStore {
     this.#modules = db.sublevel<string, Uint8Array>('modules', { valueEncoding: 'view' })
     this.#placements = db.sublevel<string, string>('placements', { valueEncoding: 'json' })
     this.#observations = db.sublevel<string, string>('observations', { valueEncoding: 'json' })
+    this.#entities = db.sublevel<string, number[]>('entities', { valueEncoding: 'json' })
   }
 
   static async open(dir: string): Promise<OrchestratorStore> {
@@ -29,6 +33,24 @@ export class OrchestratorStore {
   putModule(hash: string, wasm: Uint8Array): Promise<void> { return this.#modules.put(hash, wasm) }
   async getModule(hash: string): Promise<Uint8Array | undefined> { return (await this.#modules.get(hash)) ?? undefined }
   putPlacement(rec: PlacementRecord): Promise<void> { return this.#placements.put(rec.id, rec as never) }
+
+  async placements(): Promise<PlacementRecord[]> {
+    const out: PlacementRecord[] = []
+    for await (const v of this.#placements.values()) out.push(v as unknown as PlacementRecord)
+    return out
+  }
+
+  /** Features of a platform or workload, under `kind:key`. */
+  putEntity(kind: 'platform' | 'workload', key: string, features: ArrayLike<number>): Promise<void> {
+    return this.#entities.put(`${kind}:${key}`, Array.from(features))
+  }
+
+  /** Every stored feature vector, by `kind:key`. */
+  async entities(): Promise<Map<string, number[]>> {
+    const out = new Map<string, number[]>()
+    for await (const [k, v] of this.#entities.iterator()) out.set(k, v)
+    return out
+  }
 
   putObservation(obs: object): Promise<void> {
     const key = `${Date.now().toString().padStart(15, '0')}-${(this.#seq++).toString().padStart(6, '0')}`
