@@ -1,11 +1,13 @@
 /**
  * Training speed of the predictor on the Pitot data (S = 0.9 split): CPU and wall time per step
- * with the ml/ JS reference kernels and the SIMD WASM kernels, in the same process, and the
- * projected time of a default training run. CPU time is reported because the shared 2-core
- * machine makes wall time depend on other users' load.
- * Usage: npx tsx bench/predictor-train-speed.ts [DATA_DIR] [STEPS=20] [BACKENDS=js,wasm]
+ * in the same process with the ml/ JS reference kernels (`js`), the SIMD WASM kernels (`wasm`),
+ * and the WASM kernels with only the Eq. 9 rows on the JS reference (`eq9js`: the
+ * previous hand-written-JS path, for the WASM-vs-JS comparison of that kernel), and the projected
+ * time of a default training run. CPU time is reported because the shared 2-core machine makes
+ * wall time depend on other users' load. Each variant is warmed up (JIT) with 3 untimed steps.
+ * Usage: npx tsx bench/predictor-train-speed.ts [DATA_DIR] [STEPS=20] [BACKENDS=js,eq9js,wasm]
  */
-import { useBackend } from '../ml/index.js'
+import { jsKernels, setKernels, useBackend } from '../ml/index.js'
 import { fitBaseline } from '../predictor/baseline.js'
 import { loadDataset } from '../predictor/data.js'
 import { fitStandardizer, PitotModel } from '../predictor/model.js'
@@ -13,7 +15,7 @@ import { selectRows, splitRows } from '../predictor/split.js'
 import { train } from '../predictor/train.js'
 import { DEFAULT_CONFIG } from '../predictor/types.js'
 
-const [dir = '../shared/data/pitot', stepsArg = '20', backends = 'js,wasm'] = process.argv.slice(2)
+const [dir = '../shared/data/pitot', stepsArg = '20', backends = 'js,eq9js,wasm'] = process.argv.slice(2)
 const steps = Number(stepsArg)
 const ds = loadDataset(dir)
 const split = splitRows(ds.pools, 0.9, 1)
@@ -21,8 +23,12 @@ const base = fitBaseline(selectRows(ds.pools[0], split.train[0]), ds.platforms.c
 const scalers = { platform: fitStandardizer(ds.platforms), workload: fitStandardizer(ds.workloads) }
 const perStep: Record<string, number> = {}
 for (const b of backends.split(',')) {
-  useBackend(b as 'js' | 'wasm')
-  const m = new PitotModel({ ...DEFAULT_CONFIG, steps, validateEvery: 1e9 }, ds.platforms, ds.workloads, scalers, base)
+  if (b === 'eq9js') setKernels({ ...useBackend('wasm'), eq9Forward: jsKernels.eq9Forward, eq9Backward: jsKernels.eq9Backward })
+  else if (b === 'js' || b === 'wasm') useBackend(b)
+  else throw new Error(`unknown backend ${b} (js, eq9js, wasm)`)
+  const model = () => new PitotModel({ ...DEFAULT_CONFIG, steps, validateEvery: 1e9 }, ds.platforms, ds.workloads, scalers, base)
+  train(model(), ds.pools, split.train, [], { steps: 3 })
+  const m = model()
   const c0 = process.cpuUsage()
   const r = train(m, ds.pools, split.train, [])
   const c = process.cpuUsage(c0)
@@ -30,6 +36,9 @@ for (const b of backends.split(',')) {
   console.log(`${b}: ${perStep[b].toFixed(1)} ms CPU/step, ${((1000 * r.seconds) / steps).toFixed(1)} ms wall/step (batch ${DEFAULT_CONFIG.batch}/objective)`)
 }
 if (perStep.js && perStep.wasm) console.log(`wasm/js CPU ratio: ${(perStep.wasm / perStep.js).toFixed(2)}`)
+if (perStep.eq9js && perStep.wasm) {
+  console.log(`Eq. 9 rows in WASM vs JS: ${perStep.wasm.toFixed(1)} vs ${perStep.eq9js.toFixed(1)} ms CPU/step (${(perStep.eq9js / perStep.wasm).toFixed(2)}× faster step)`)
+}
 const best = Math.min(...Object.values(perStep))
 const validations = DEFAULT_CONFIG.steps / DEFAULT_CONFIG.validateEvery
 console.log(`projected default training (${DEFAULT_CONFIG.steps} steps + ${validations} validations): ~${((best * DEFAULT_CONFIG.steps) / 1000).toFixed(0)} s CPU (target ≤ 120 s)`)

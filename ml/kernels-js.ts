@@ -4,6 +4,7 @@
  * @module
  */
 import { activateBackwardJs, activateJs } from './activations-js.js'
+import { eq9BackwardJs, eq9ForwardJs } from './eq9-js.js'
 import type { AdamStep, GemmOptions, Kernels } from './kernels.js'
 
 function gemm(a: Float32Array, b: Float32Array, c: Float32Array, m: number, n: number, k: number,
@@ -66,4 +67,6 @@ export const jsKernels: Kernels = {
   adamStep,
   activate: activateJs,
   activateBackward: activateBackwardJs,
+  eq9Forward: eq9ForwardJs,
+  eq9Backward: eq9BackwardJs,
 }

@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs'
 import { InvalidInputError } from '../common/errors.js'
 import { jsKernels } from './kernels-js.js'
 import { checkLength } from './check.js'
+import { checkEq9, checkEq9Backward, checkEq9Forward, eq9RecordSize, type Eq9Dims, type Eq9Rows, type Eq9Tables } from './eq9.js'
 import type { ActivationKind } from './activations.js'
 import type { AdamStep, GemmOptions, Kernels } from './kernels.js'
 
@@ -23,6 +24,10 @@ interface Exports {
     eps: number, bc1: number, bc2: number, l2: number, decay: number): void
   actForward(kind: number, slope: number, x: number, y: number, n: number): void
   actBackward(kind: number, slope: number, x: number, y: number, dy: number, dx: number, n: number): void
+  eq9Forward(work: number, plat: number, bx: number, by: number, wl: number, pl: number, co: number, n: number,
+    H: number, R: number, S: number, A: number, slope: number, h0: number, h1: number, out: number, z: number): void
+  eq9Backward(work: number, plat: number, wl: number, pl: number, co: number, n: number, H: number, R: number, S: number,
+    A: number, slope: number, dy: number, z: number, gw: number, gp: number, gbx: number, gby: number, scratch: number): void
 }
 
 export interface WasmKernelOptions {
@@ -68,13 +73,14 @@ export function createWasmKernels({ arenaMiB = Number(process.env.EDGEMIME_ML_AR
   }
 
   /** Offset of `arr` in the arena, copying it into the temporary region if it lives elsewhere. */
-  function place(arr: Float32Array, n: number, copyIn: boolean): number {
+  function place(arr: Float32Array | Int32Array, n: number, copyIn: boolean): number {
     if (arr.buffer === buf) return arr.byteOffset
     const next = bump(Math.max(temp, top), n)
     if (next > end) throw new InvalidInputError(`ml arena (${arenaMiB} MiB) too small for a ${n}-float temporary`)
     const at = next - Math.max(1, n) * 4
     temp = next
-    if (copyIn) new Float32Array(buf, at, n).set(arr.subarray(0, n))
+    // Bitwise: the same copy serves float and int32 arrays.
+    if (copyIn) new Int32Array(buf, at, n).set(new Int32Array(arr.buffer, arr.byteOffset, n))
     return at
   }
   function copyBack(arr: Float32Array, at: number, n: number): void {
@@ -138,5 +144,36 @@ export function createWasmKernels({ arenaMiB = Number(process.env.EDGEMIME_ML_AR
     copyBack(dx, pdx, n)
   }
 
-  return { name: 'wasm', alloc, gemm, addBias, sumRows, adamStep, activate, activateBackward }
+  function placeRows(rows: Eq9Rows, n: number): [number, number, number] {
+    return [place(rows.workload, n, true), place(rows.platform, n, true), place(rows.corunners, n * rows.arity, true)]
+  }
+
+  function eq9Forward(e: Eq9Tables, d: Eq9Dims, rows: Eq9Rows, out: Float32Array | Float64Array, z?: Float32Array, h0 = 0, h1 = d.heads): void {
+    const n = checkEq9(e, d, rows)
+    checkEq9Forward(d, n, out, z, h0, h1)
+    temp = top
+    const len = n * (h1 - h0), zn = eq9RecordSize(d, n)
+    const [wl, pl, co] = placeRows(rows, n)
+    const po = out instanceof Float32Array ? place(out, len, false) : place(new Float32Array(0), len, false)
+    const pz = z && zn > 0 ? place(z, zn, false) : 0
+    x.eq9Forward(place(e.work, e.work.length, true), place(e.plat, e.plat.length, true), place(e.bx, e.bx.length, true),
+      place(e.by, e.by.length, true), wl, pl, co, n, d.heads, d.rank, d.types, rows.arity, d.slope, h0, h1, po, pz)
+    if (out instanceof Float32Array) copyBack(out, po, len)
+    else out.set(new Float32Array(buf, po, len))
+    if (pz) copyBack(z!, pz, zn)
+  }
+
+  function eq9Backward(e: Eq9Tables, d: Eq9Dims, rows: Eq9Rows, dy: Float32Array, z: Float32Array, g: Eq9Tables): void {
+    const n = checkEq9(e, d, rows)
+    checkEq9Backward(e, d, n, dy, z, g)
+    temp = top
+    const [wl, pl, co] = placeRows(rows, n)
+    const grads = [g.work, g.plat, g.bx, g.by].map((a) => place(a, a.length, true))
+    x.eq9Backward(place(e.work, e.work.length, true), place(e.plat, e.plat.length, true), wl, pl, co, n, d.heads, d.rank,
+      d.types, rows.arity, d.slope, place(dy, n * d.heads, true), place(z, eq9RecordSize(d, n), true),
+      grads[0], grads[1], grads[2], grads[3], place(new Float32Array(0), 2 * d.types, false))
+    ;[g.work, g.plat, g.bx, g.by].forEach((a, k) => copyBack(a, grads[k], a.length))
+  }
+
+  return { name: 'wasm', alloc, gemm, addBias, sumRows, adamStep, activate, activateBackward, eq9Forward, eq9Backward }
 }

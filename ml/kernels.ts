@@ -6,6 +6,7 @@
  * @module
  */
 import type { ActivationKind } from './activations.js'
+import type { Eq9Dims, Eq9Rows, Eq9Tables } from './eq9.js'
 import { jsKernels } from './kernels-js.js'
 import { createWasmKernels } from './kernels-wasm.js'
 
@@ -50,6 +51,14 @@ export interface Kernels {
   activate(kind: ActivationKind, slope: number, x: Float32Array, y: Float32Array, n: number): void
   /** dx[i] = dy[i]·f'(x[i]) for i < n, given forward input x and output y. */
   activateBackward(kind: ActivationKind, slope: number, x: Float32Array, y: Float32Array, dy: Float32Array, dx: Float32Array, n: number): void
+  /**
+   * Pitot's Eq. 9 (./eq9.ts) for every row and heads h0 ≤ h < h1 (default all) into
+   * out[r·(h1−h0) + h−h0]. `z` (all heads only, [rows × heads × types × 2]) receives per type
+   * the magnitude and the susceptibility for {@link Kernels.eq9Backward}.
+   */
+  eq9Forward(e: Eq9Tables, d: Eq9Dims, rows: Eq9Rows, out: Float32Array | Float64Array, z?: Float32Array, h0?: number, h1?: number): void
+  /** Accumulates into `g` the gradient of Σ dy·ŷ (dy [rows × heads]) given the forward's `z`. */
+  eq9Backward(e: Eq9Tables, d: Eq9Dims, rows: Eq9Rows, dy: Float32Array, z: Float32Array, g: Eq9Tables): void
 }
 
 let current: Kernels | undefined

@@ -3,38 +3,43 @@
  *   ŷ_h = by[i] + bx[j] + <w_i^h, p_j> + Σ_t <w_i^h, Vs_j,t> · α( Σ_{k∈K} <w_k^h, Vg_j,t> )
  * with α = leaky ReLU. Vg is indexed by the platform j and multiplied by the co-runner's WORKLOAD
  * embedding w_k (the paper's formula; the reference code indexes it by the co-runner index).
- * Forward and backward are hand-written because they are gathers and short dot products per
- * row, which no generic layer expresses.
+ * Training's forward and backward run in the ml/ backend (SIMD WASM kernel, JS reference:
+ * ml/eq9.ts); candidate scoring for one workload stays here.
  * @module
  */
+import { eq9PlatformWidth, kernels, type Eq9Dims, type Eq9Rows, type Eq9Tables } from '../ml/index.js'
 import type { Observations } from './types.js'
 
 /** Shapes of the embedding tables. */
-export interface HeadDims {
-  heads: number
-  rank: number
-  /** Interference types s; 0 disables the interference term. */
-  types: number
-  slope: number
-}
+export type HeadDims = Eq9Dims
 
-/** Embedding tables (values or gradients, same layout). */
-export interface Embeddings {
-  /** [workloads × heads·rank] */
-  work: Float32Array
-  /** [platforms × (rank + 2·types·rank)]: p_j, then Vs_j,t, then Vg_j,t. */
-  plat: Float32Array
-  /** Baseline per platform / workload. */
-  bx: Float32Array
-  by: Float32Array
-}
+/** Embedding tables (values or gradients, same layout): see Eq9Tables. */
+export type Embeddings = Eq9Tables
 
-export function platformWidth(d: HeadDims): number { return d.rank * (1 + 2 * d.types) }
+export const platformWidth = eq9PlatformWidth
 
 function dot(a: Float32Array, ao: number, b: Float32Array, bo: number, n: number): number {
   let s = 0
   for (let q = 0; q < n; q++) s += a[ao + q] * b[bo + q]
   return s
+}
+
+// Gather buffers reused across calls (the kernels are synchronous).
+let gathered = { workload: new Int32Array(0), platform: new Int32Array(0), corunners: new Int32Array(0) }
+
+function gather(obs: Observations, idx: ArrayLike<number>): Eq9Rows {
+  const n = idx.length, A = obs.arity
+  if (gathered.workload.length < n || gathered.corunners.length < n * A) {
+    const cap = Math.max(n, gathered.workload.length)
+    gathered = { workload: new Int32Array(cap), platform: new Int32Array(cap), corunners: new Int32Array(cap * Math.max(A, 1)) }
+  }
+  const wl = gathered.workload.subarray(0, n), pl = gathered.platform.subarray(0, n), co = gathered.corunners.subarray(0, n * A)
+  for (let r = 0; r < n; r++) {
+    const row = idx[r]
+    wl[r] = obs.workload[row]; pl[r] = obs.platform[row]
+    for (let k = 0; k < A; k++) co[r * A + k] = obs.corunners[row * A + k]
+  }
+  return { arity: A, workload: wl, platform: pl, corunners: co }
 }
 
 /**
@@ -44,78 +49,15 @@ function dot(a: Float32Array, ao: number, b: Float32Array, bo: number, n: number
  * `only` restricts the output to one head (out[r]).
  */
 export function predictRows(e: Embeddings, d: HeadDims, obs: Observations, idx: ArrayLike<number>, out: Float32Array | Float64Array, z?: Float32Array, only?: number): void {
-  const { heads: H, rank: R, types: S, slope } = d
-  const pw = platformWidth(d), ww = H * R, A = obs.arity
-  const W = e.work, P = e.plat, bx = e.bx, by = e.by, K = obs.corunners
-  const h0 = only ?? 0, h1 = only === undefined ? H : only + 1, stride = h1 - h0
-  for (let r = 0; r < idx.length; r++) {
-    const row = idx[r], i = obs.workload[row], j = obs.platform[row]
-    const po = j * pw, base = bx[j] + by[i]
-    for (let h = h0; h < h1; h++) {
-      const wo = i * ww + h * R
-      let y = base + dot(W, wo, P, po, R)
-      if (A > 0) {
-        for (let t = 0; t < S; t++) {
-          const vs = po + R + t * R, vg = po + R + S * R + t * R
-          let m = 0
-          for (let k = 0; k < A; k++) m += dot(W, K[row * A + k] * ww + h * R, P, vg, R)
-          const sus = dot(W, wo, P, vs, R)
-          if (z) { const zo = ((r * H + h) * S + t) * 2; z[zo] = m; z[zo + 1] = sus }
-          y += sus * (m > 0 ? m : slope * m)
-        }
-      }
-      out[r * stride + h - h0] = y
-    }
-  }
+  kernels().eq9Forward(e, d, gather(obs, idx), out, z, only ?? 0, only === undefined ? d.heads : only + 1)
 }
 
 /**
  * Accumulates into `g` the gradients of a loss whose derivative w.r.t. out[r·heads + h] is
- * dy[r·heads + h], for the same rows and the `z` recorded by {@link predictRows}. One fused
- * pass over the rank per (row, head): this loop is the hottest JavaScript of training.
+ * dy[r·heads + h], for the same rows and the `z` recorded by {@link predictRows}.
  */
 export function backwardRows(e: Embeddings, d: HeadDims, obs: Observations, idx: ArrayLike<number>, dy: Float32Array, z: Float32Array, g: Embeddings): void {
-  const { heads: H, rank: R, types: S, slope } = d
-  const pw = platformWidth(d), ww = H * R, A = obs.arity
-  const W = e.work, P = e.plat, GW = g.work, GP = g.plat, K = obs.corunners
-  const act = new Float64Array(S), gm = new Float64Array(S), ko = new Int32Array(Math.max(A, 1))
-  for (let r = 0; r < idx.length; r++) {
-    const row = idx[r], i = obs.workload[row], j = obs.platform[row]
-    const po = j * pw
-    for (let h = 0; h < H; h++) {
-      const gy = dy[r * H + h]
-      if (gy === 0) continue
-      g.bx[j] += gy; g.by[i] += gy
-      const wo = i * ww + h * R
-      if (A === 0) {
-        for (let q = 0; q < R; q++) { GW[wo + q] += gy * P[po + q]; GP[po + q] += gy * W[wo + q] }
-        continue
-      }
-      for (let t = 0; t < S; t++) {
-        const zo = ((r * H + h) * S + t) * 2, m = z[zo]
-        act[t] = m > 0 ? m : slope * m
-        gm[t] = gy * z[zo + 1] * (m > 0 ? 1 : slope)
-      }
-      for (let k = 0; k < A; k++) ko[k] = K[row * A + k] * ww + h * R
-      for (let q = 0; q < R; q++) {
-        const wq = W[wo + q]
-        let gw = P[po + q]
-        GP[po + q] += gy * wq
-        let wk = 0
-        for (let k = 0; k < A; k++) wk += W[ko[k] + q]
-        let gk = 0
-        for (let t = 0; t < S; t++) {
-          const vs = po + R + t * R + q, vg = po + R + S * R + t * R + q
-          gw += act[t] * P[vs]
-          GP[vs] += gy * act[t] * wq
-          GP[vg] += gm[t] * wk
-          gk += gm[t] * P[vg]
-        }
-        GW[wo + q] += gy * gw
-        for (let k = 0; k < A; k++) GW[ko[k] + q] += gk
-      }
-    }
-  }
+  kernels().eq9Backward(e, d, gather(obs, idx), dy, z, g)
 }
 
 /**

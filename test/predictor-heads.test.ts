@@ -1,5 +1,5 @@
 import t from 'tap'
-import { Rng } from '../ml/index.js'
+import { Rng, useBackend } from '../ml/index.js'
 import { backwardRows, magnitudeTable, predictRows, scoreWorkload, type Embeddings } from '../predictor/heads.js'
 
 const d = { heads: 3, rank: 4, types: 2, slope: 0.1 }
@@ -31,7 +31,9 @@ t.test('Eq. 9 by hand for one row and head', async (t) => {
   t.ok(Math.abs(out[1 * 3 + h] - y) < 1e-5, `${out[1 * 3 + h]} vs ${y}`)
 })
 
-t.test('backward matches finite differences for every table', async (t) => {
+// Both backends: the WASM kernel is what training runs, the JS reference what it is tested against.
+for (const backend of ['wasm', 'js'] as const) t.test(`backward matches finite differences for every table (${backend})`, async (t) => {
+  useBackend(backend)
   const z = new Float32Array(4 * 3 * 2 * 2), out = new Float32Array(12)
   predictRows(e, d, obs, idx, out, z)
   const g: Embeddings = { work: new Float32Array(60), plat: new Float32Array(60), bx: new Float32Array(3), by: new Float32Array(5) }
@@ -47,6 +49,7 @@ t.test('backward matches finite differences for every table', async (t) => {
     }
   }
   t.ok(worst < 2e-3, `max |analytic - numeric| = ${worst.toExponential(2)}`)
+  useBackend('wasm')
 })
 
 t.test('candidate scoring equals row prediction', async (t) => {

@@ -1,7 +1,7 @@
 // SIMD (f32x4) kernels of the ml engine: dense matrix products, bias, column sums, transposes,
-// activations and the Adam/Adamax update. Pointers are byte offsets into this module's memory;
-// the host (ml/kernels-wasm.ts) owns allocation and validates every argument, so nothing here
-// checks bounds. No FMA: relaxed-simd is not in Node 20's V8.
+// activations, the Adam/Adamax update and Pitot's Eq. 9 rows (./eq9.ts). Pointers are byte
+// offsets into this module's memory; the host (ml/kernels-wasm.ts) owns allocation and validates
+// every argument, so nothing here checks bounds. No FMA: relaxed-simd is not in Node 20's V8.
 
 const F: usize = 4
 
@@ -161,3 +161,4 @@ export function adamStep(p: usize, g: usize, m: usize, v: usize, len: i32, kind:
 }
 
 export { actForward, actBackward } from './activations'
+export { eq9Forward, eq9Backward } from './eq9'
