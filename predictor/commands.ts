@@ -9,7 +9,7 @@ import { writeChart } from '../common/plot.js'
 import { boundsChart } from './plot.js'
 import { loadDataset, loadPools } from './data.js'
 import { evaluatePools } from './evaluate.js'
-import { fitPredictor } from './fit.js'
+import { coldMetadata, fitPredictor } from './fit.js'
 import { exportOnnx } from './onnx-export.js'
 import type { PoolMetrics } from './metrics.js'
 import { splitRows, selectRows } from './split.js'
@@ -36,8 +36,8 @@ export function trainModel(dataDir: string, outDir: string, { config = {}, valSh
   saveModel(outDir, {
     model: f.model, platforms: ds.platforms, workloads: ds.workloads, eps: f.eps, calibration: f.calibration, coldStart: f.coldStart,
     info: { data: dataDir, rows, trainSeconds: f.training.seconds, bestStep: f.training.bestStep, steps: f.training.steps },
-  }, { train: ds.pools.map((o, a) => selectRows(o, split.train[a])), cal: ds.pools.map((o, a) => selectRows(o, split.val[a])) })
-  exportOnnx(f.model, join(outDir, 'model.onnx'), { calibration: JSON.stringify(f.calibration), eps: JSON.stringify(f.eps) })
+  }, { train: ds.pools.map((o, a) => selectRows(o, split.train[a])), cal: ds.pools.map((o, a) => selectRows(o, split.val[a])), cold: f.coldRows })
+  exportOnnx(f.model, join(outDir, 'model.onnx'), { calibration: JSON.stringify(f.calibration), eps: JSON.stringify(f.eps), ...coldMetadata(f.coldStart) })
   return {
     seconds: f.training.seconds, bestStep: f.training.bestStep, steps: f.training.steps, rows,
     files: ['params.safetensors', 'model.json', 'model.onnx', 'rows/'].map((x) => join(outDir, x)),
@@ -53,5 +53,5 @@ export function testModel(modelDir: string, dataDir: string, plot?: string): { p
   const pools = loadPools(dataDir, s.platforms.count, s.workloads.count)
   const all = pools.map((o) => Int32Array.from({ length: o.logT.length }, (_, r) => r))
   if (plot) writeChart(boundsChart(s.model, s.calibration, pools, all), plot)
-  return { pools: evaluatePools(s.model, s.calibration, pools, all) }
+  return { pools: evaluatePools(s.model, s.calibration, pools, all, s.coldStart) }
 }

@@ -6,6 +6,7 @@
  * @module
  */
 import { InvalidInputError } from '../common/errors.js'
+import { Rng } from '../ml/index.js'
 
 /** The calibrated bound of one pool for one ε. */
 export interface Calibration {
@@ -91,4 +92,53 @@ export function naiveHead(quantiles: number[], eps: number): number {
   let best = 0
   quantiles.forEach((q, h) => { if (Math.abs(q - (1 - eps)) < Math.abs(quantiles[best] - (1 - eps))) best = h })
   return best
+}
+
+/**
+ * Margin for rows clustered by entity (cold-start pools: every row of an unseen device shares
+ * that device's feature-extrapolation error, so rows are exchangeable only entity by entity).
+ * The pooled ⌈(n+1)(1−ε)⌉ rank alone treats n rows as n independent draws and under-covers
+ * when a few entities dominate; with `confidence` > 0 the margin is also at least the
+ * `confidence` quantile, over a bootstrap of the entities, of the pooled margin, so coverage of
+ * a new entity's rows is ≥ 1−ε with about that probability over which entities were held out.
+ * +Infinity with fewer than two entities (nothing says how much entities differ).
+ */
+export function clusteredMargin(residuals: ArrayLike<number>, group: ArrayLike<number>, eps: number, confidence: number, rounds = 400, seed = 1): number {
+  const exact = conformalMargin(residuals, eps)
+  if (!(confidence > 0) || !Number.isFinite(exact)) return exact
+  const n = residuals.length
+  const ids = new Map<number, number>()
+  const gid = Int32Array.from({ length: n }, (_, r) => { const g = group[r]; let i = ids.get(g); if (i === undefined) { i = ids.size; ids.set(g, i) } return i })
+  const G = ids.size
+  if (G < 2) return Infinity
+  const order = Array.from({ length: n }, (_, r) => r).sort((a, b) => residuals[a] - residuals[b])
+  const size = new Float64Array(G)
+  for (let r = 0; r < n; r++) size[gid[r]]++
+  const rng = new Rng(seed), times = new Float64Array(G), margins = new Float64Array(rounds)
+  for (let b = 0; b < rounds; b++) {
+    times.fill(0)
+    for (let d = 0; d < G; d++) times[rng.int(G)]++
+    let total = 0
+    for (let g = 0; g < G; g++) total += times[g] * size[g]
+    const k = Math.ceil((total + 1) * (1 - eps))
+    margins[b] = Infinity
+    if (k > total) continue
+    let cum = 0
+    for (const r of order) { cum += times[gid[r]]; if (cum >= k) { margins[b] = residuals[r]; break } }
+  }
+  margins.sort()
+  return Math.max(exact, margins[Math.min(rounds - 1, Math.ceil(confidence * rounds) - 1)])
+}
+
+/**
+ * Calibrates a cold-start pool: the head is the one tightest under the pooled rank (chosen on
+ * all rows; the entity bootstrap's extra margin dwarfs the optimism of choosing on them), the
+ * margin is {@link clusteredMargin} of that head's residuals.
+ */
+export function calibrateClustered(y: ArrayLike<number>, pred: ArrayLike<number>, nHeads: number, eps: number, group: ArrayLike<number>, confidence: number, heads?: number[]): Calibration {
+  const all = Array.from({ length: y.length }, (_, r) => r)
+  const choices = heads ?? Array.from({ length: nHeads }, (_, h) => h)
+  const best = headMargins(y, pred, nHeads, eps, choices, all, 0).reduce((a, b) => (b.tight < a.tight ? b : a))
+  const res = Float64Array.from(all, (r) => y[r] - pred[r * nHeads + best.head])
+  return { eps, head: best.head, margin: clusteredMargin(res, group, eps, confidence) }
 }

@@ -5,9 +5,10 @@
  * @module
  */
 import { InvalidInputError } from '../common/errors.js'
-import { applyRidge } from './cold-start.js'
-import { calibrate, type Calibration } from './conformal.js'
+import { applyRidge, rowKind, type ColdKind, type SeenMasks } from './cold-start.js'
+import { calibrate, calibrateClustered, type Calibration } from './conformal.js'
 import { poolCalibration } from './evaluate.js'
+import { seenMasks } from './fit.js'
 import { magnitudeTable, predictRows, scoreWorkload, type Embeddings } from './heads.js'
 import type { Tower } from './model.js'
 import { loadModel, loadStoredRows, type StoredModel, type StoredRows } from './store.js'
@@ -28,6 +29,8 @@ export class Predictor {
   #rows: StoredRows | undefined
   /** Per-head co-runner magnitude tables for candidate scoring (see magnitudeTable). */
   #mags = new Map<number, Float32Array>()
+  /** Entities the model trained on; anything else (or added by features) gets cold margins. */
+  #seen: SeenMasks = { platform: [], workload: [] }
 
   constructor(stored: StoredModel, dir?: string) {
     this.stored = stored
@@ -35,9 +38,10 @@ export class Predictor {
     this.#e = this.refreshEmbeddings()
   }
 
-  /** Recomputes the entity tables from the current weights (after training or loading). */
+  /** Recomputes the entity tables from the current weights (after training, loading or an update). */
   refreshEmbeddings(): Embeddings {
     const e = this.stored.model.embed()
+    this.#seen = seenMasks(this.stored.coldStart, this.stored.model.bx.value.length, this.stored.model.by.value.length)
     this.#e = { work: e.work.slice(), plat: e.plat.slice(), bx: e.bx.slice(), by: e.by.slice() }
     this.#mags.clear()
     return this.#e
@@ -120,8 +124,16 @@ export class Predictor {
     return { pools }
   }
 
-  /** The calibration for pool `arity` and `eps`, computing it from the stored rows if ε is new. */
-  calibration(arity: number, eps: number): Calibration {
+  /** Which calibration pool row r of `obs` needs: null = seen entities, else the kind of unseen one. */
+  kind(obs: Observations, r: number): ColdKind | null { return rowKind(obs, r, this.#seen) }
+
+  /**
+   * The calibration for pool `arity` and `eps` (of the cold pool `kind` for rows touching an
+   * entity the model never trained on), computing it from the stored rows if ε is new.
+   */
+  calibration(arity: number, eps: number, kind: ColdKind | null = null): Calibration {
+    const cold = this.stored.coldStart.calibration
+    if (kind !== null && cold) return this.#coldCalibration(cold[kind], kind, arity, eps)
     const cs = poolCalibration(this.stored.calibration, arity)
     const c = cs.find((x) => Math.abs(x.eps - eps) < 1e-12)
     if (c) return c
@@ -131,6 +143,20 @@ export class Predictor {
     const pred = new Float32Array(idx.length * this.stored.model.dims.heads)
     predictRows(this.#e, this.stored.model.dims, obs, idx, pred)
     const fresh = calibrate(obs.logT, pred, this.stored.model.dims.heads, eps, undefined, true, this.stored.model.config.coverageConfidence ?? 0)
+    cs.push(fresh)
+    return fresh
+  }
+
+  /** A cold pool's calibration; a kind the probe had no rows of has no finite bound. */
+  #coldCalibration(byArity: Calibration[][] | undefined, kind: ColdKind, arity: number, eps: number): Calibration {
+    if (!byArity?.length) return { eps, head: 0, margin: Infinity }
+    const cs = poolCalibration(byArity, arity)
+    const c = cs.find((x) => Math.abs(x.eps - eps) < 1e-12)
+    if (c) return c
+    const pools = this.storedRows().cold?.[kind]
+    const rows = pools?.[Math.min(arity, pools.length - 1)]
+    if (!rows) throw new InvalidInputError(`no stored cold-start rows to calibrate eps ${eps} for rows with an unseen ${kind}`)
+    const fresh = calibrateClustered(rows.y, rows.pred, this.stored.model.dims.heads, eps, rows.group, this.stored.model.config.coverageConfidence ?? 0)
     cs.push(fresh)
     return fresh
   }
@@ -159,10 +185,15 @@ export class Predictor {
     const runtime = Float64Array.from(point, Math.exp)
     const bound = new Float64Array(n).fill(NaN)
     if (eps !== undefined) {
-      const c = this.calibration(obs.arity, eps)
-      const b = new Float32Array(n)
-      predictRows(this.#e, this.stored.model.dims, obs, idx, b, undefined, c.head)
-      for (let r = 0; r < n; r++) bound[r] = Math.exp(b[r] + c.margin)
+      // Rows of one kind share a calibration: one pass of its head over them.
+      const byKind = new Map<ColdKind | null, number[]>()
+      for (let r = 0; r < n; r++) { const k = this.kind(obs, r), l = byKind.get(k); if (l) l.push(r); else byKind.set(k, [r]) }
+      for (const [kind, rows] of byKind) {
+        const c = this.calibration(obs.arity, eps, kind)
+        const b = new Float32Array(rows.length)
+        predictRows(this.#e, this.stored.model.dims, obs, rows, b, undefined, c.head)
+        rows.forEach((r, q) => { bound[r] = Math.exp(b[q] + c.margin) })
+      }
     }
     return { runtime, bound }
   }
@@ -179,12 +210,23 @@ export class Predictor {
     const w = this.workload(workload)
     for (let c = 0; c < n; c++) this.#checkIndex(platforms[c], this.platforms.count, 'platform')
     for (let c = 0; c < corunners.length; c++) this.#checkIndex(corunners[c], this.workloads.count, 'workload')
-    const cal = this.calibration(arity, eps)
-    const hs = [0, cal.head]
+    // Candidates on an unseen platform or beside an unseen co-runner take that kind's calibration.
+    const probe: Observations = { arity, platform: platforms, workload: new Int32Array(n).fill(w), corunners, logT: new Float64Array(n) }
+    const cals = new Map<ColdKind | null, Calibration>()
+    const calOf = Array.from({ length: n }, (_, c) => {
+      const k = this.kind(probe, c)
+      let cal = cals.get(k)
+      if (!cal) { cal = this.calibration(arity, eps, k); cals.set(k, cal) }
+      return cal
+    })
+    const heads = [...new Set(Array.from(cals.values(), (c) => c.head))], hs = [0, ...heads]
     const mags = arity > 0 ? hs.map((h) => this.#magnitudes(h)) : undefined
-    const [point, upper] = scoreWorkload(this.#e, this.stored.model.dims, w, platforms, corunners, arity, hs, mags)
+    const [point, ...upper] = scoreWorkload(this.#e, this.stored.model.dims, w, platforms, corunners, arity, hs, mags)
     const runtime = new Float64Array(n), bound = new Float64Array(n)
-    for (let c = 0; c < n; c++) { runtime[c] = Math.exp(point[c]); bound[c] = Math.exp(upper[c] + cal.margin) }
+    for (let c = 0; c < n; c++) {
+      runtime[c] = Math.exp(point[c])
+      bound[c] = Math.exp(upper[heads.indexOf(calOf[c].head)][c] + calOf[c].margin)
+    }
     return { runtime, bound }
   }
 

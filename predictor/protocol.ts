@@ -2,7 +2,8 @@
  * One replicate of the evaluation protocol as a plain job (so it can run in a worker thread):
  * split the rows, fit a variant, score the test rows per pool. Variants are the method and its
  * ablations; naive CQR reuses the method's network and only changes the calibration.
- * The `cold` variant holds out whole platforms and workloads and scores rows that touch them.
+ * The `cold` variant holds out whole platforms and workloads and scores rows that touch them
+ * (its training seconds include the cold probe's).
  * @module
  */
 import { Rng } from '../ml/index.js'
@@ -38,6 +39,8 @@ export function variantConfig(v: Variant, overrides: Partial<ModelConfig> = {}, 
   const c = { ...DEFAULT_CONFIG, ...overrides, seed }
   if (v === 'no_interference') c.interference = false
   if (v === 'no_side_information') c.sideInformation = false
+  // Only the cold variant scores never-seen entities; the others skip the cold probe's training.
+  if (v !== 'cold' && overrides.coldShare === undefined) c.coldShare = 0
   return c
 }
 
@@ -60,6 +63,7 @@ function coldSplit(ds: Dataset, split: { train: Int32Array[]; val: Int32Array[];
     train: keep(split.train, seen), val: keep(split.val, seen),
     platform: keep(split.test, (o, r) => touches(o, r, 'platform') && !touches(o, r, 'workload')),
     workload: keep(split.test, (o, r) => touches(o, r, 'workload') && !touches(o, r, 'platform')),
+    both: keep(split.test, (o, r) => touches(o, r, 'workload') && touches(o, r, 'platform')),
   }
 }
 
@@ -71,10 +75,11 @@ export function runJob(job: Job, ds: Dataset = loadDataset(job.data)): JobResult
     const c = coldSplit(ds, split, seed)
     const f = fitPredictor(ds, c.train, c.val, config)
     return {
-      job, trainSeconds: f.training.seconds, bestStep: f.training.bestStep,
+      job, trainSeconds: f.training.seconds + (f.probeTraining?.seconds ?? 0), bestStep: f.training.bestStep,
       results: {
-        unseen_platform: evaluatePools(f.model, f.calibration, ds.pools, c.platform),
-        unseen_workload: evaluatePools(f.model, f.calibration, ds.pools, c.workload),
+        unseen_platform: evaluatePools(f.model, f.calibration, ds.pools, c.platform, f.coldStart),
+        unseen_workload: evaluatePools(f.model, f.calibration, ds.pools, c.workload, f.coldStart),
+        unseen_both: evaluatePools(f.model, f.calibration, ds.pools, c.both, f.coldStart),
       },
     }
   }

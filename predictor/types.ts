@@ -69,6 +69,13 @@ export interface ModelConfig {
    * c > 0: coverage ≥ 1−ε for the actual calibration draw with probability c (looser bounds).
    */
   coverageConfidence?: number
+  /**
+   * Share of the seen platforms and of the seen workloads a second ("probe") model holds out
+   * to calibrate bounds for never-seen entities (predictor/fit.ts). 0: no probe, half the
+   * training time, and rows touching unseen entities get the seen pools' (too small) margins.
+   * Undefined: fit.ts COLD_SHARE.
+   */
+  coldShare?: number
 }
 
 /** The reference implementation's settings (Adamax 1e-3 constant, 512 rows per objective, 20,000 steps). */

@@ -3,11 +3,14 @@
  * train and calibration parts, training continues from the current weights on the stored plus
  * new train rows (new rows oversampled so a short update still moves the model), and the
  * calibration is recomputed on the stored plus new calibration rows, so coverage keeps holding.
+ * Entities that appear in the new train rows count as trained on from then on; cold-start
+ * margins stay those of the fit's cold probe.
  * @module
  */
 import { Rng } from '../ml/index.js'
 import { concatObservations, emptyObservations } from './data.js'
-import { calibratePools } from './fit.js'
+import { InvalidInputError } from '../common/errors.js'
+import { calibratePools, knownRows, seenEntities } from './fit.js'
 import type { Predictor } from './predictor.js'
 import { selectRows } from './split.js'
 import { saveModel } from './store.js'
@@ -41,11 +44,26 @@ function oversampled(nOld: number, nNew: number, share: number): Int32Array {
   return out
 }
 
+/**
+ * The model's tables end at the entities it was built with; one added later by its features
+ * alone (Predictor.platform/workload) has no weights to train, so its rows cannot be learned.
+ */
+function checkKnownIndices(fresh: Observations[], platforms: number, workloads: number): void {
+  for (const obs of fresh) {
+    if (!obs) continue
+    const bad = (v: Int32Array, max: number) => v.findIndex((i) => i >= max)
+    const p = bad(obs.platform, platforms), w = bad(obs.workload, workloads), k = bad(obs.corunners, workloads)
+    if (p >= 0) throw new InvalidInputError(`update: platform ${obs.platform[p]} was added by its features only; the model cannot learn it without retraining (valid 0..${platforms - 1})`)
+    if (w >= 0 || k >= 0) throw new InvalidInputError(`update: workload ${w >= 0 ? obs.workload[w] : obs.corunners[k]} was added by its features only; the model cannot learn it without retraining (valid 0..${workloads - 1})`)
+  }
+}
+
 /** Warm-started update of a loaded predictor with new observation pools (indexed by arity). */
 export function updatePredictor(p: Predictor, fresh: Observations[], opts: UpdateOptions = {}): UpdateResult {
   const { calShare = 0.3, steps = 60, maxSeconds = 3, newShare = 0.3, seed = 1, save = false, lr = 4e-4, batch = 512 } = opts
   const start = performance.now()
   const s = p.stored, m = s.model
+  checkKnownIndices(fresh, m.bx.value.length, m.by.value.length)
   const stored = p.storedRows()
   const arities = Math.max(stored.train.length, stored.cal.length, fresh.length)
   const rng = new Rng(seed)
@@ -63,9 +81,14 @@ export function updatePredictor(p: Predictor, fresh: Observations[], opts: Updat
   }
   const allCal = calPools.map((o) => Int32Array.from({ length: o.logT.length }, (_, r) => r))
   const training = train(m, trainPools, trainIdx, allCal, { steps, maxSeconds, lr, batch })
-  s.calibration = calibratePools(m, calPools, allCal, s.eps)
+  // Entities the new train rows cover are now trained on: their rows leave the cold pools, whose
+  // margins (from the fit's cold probe) stay as they were.
+  const seen = seenEntities(trainPools, [trainPools.map((o) => Int32Array.from({ length: o.logT.length }, (_, r) => r))], m.bx.value.length, m.by.value.length)
+  s.coldStart = { ...s.coldStart, seenPlatforms: Array.from(seen.platform), seenWorkloads: Array.from(seen.workload) }
+  s.calibration = calibratePools(m, calPools, knownRows(calPools, allCal, seen), s.eps)
   p.refreshEmbeddings()
-  p.setStoredRows({ train: trainPools, cal: calPools })
-  if (save && p.dir) saveModel(p.dir, s, { train: trainPools, cal: calPools })
+  const rows = { train: trainPools, cal: calPools, cold: stored.cold }
+  p.setStoredRows(rows)
+  if (save && p.dir) saveModel(p.dir, s, rows)
   return { training, newRows, seconds: (performance.now() - start) / 1000 }
 }
