@@ -346,7 +346,8 @@ export class Orchestrator {
       }
     }
     if (rows.length) this.model.observe(rows)
-    const records = await this.store.placements()
+    // Submission order, as list() answered before the restart (the store orders by id).
+    const records = (await this.store.placements()).sort((a, b) => a.submittedAt - b.submittedAt)
     let failed = 0
     for (const rec of records) {
       this.#records.set(rec.id, rec)

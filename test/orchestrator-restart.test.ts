@@ -1,0 +1,182 @@
+// Restart durability: placement records and the model come back from the level store, and
+// placements that were running when the orchestrator stopped are resolved (re-placed while
+// their deadline allows, else failed with 'orchestrator restarted'). A stand-in daemon (plain
+// node:http) answers dispatches, so the runtimes the model learns are the ones it reports.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtemp, writeFile } from 'node:fs/promises'
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import t from 'tap'
+import { createOrchestrator, loadOrchestratorConfig, RESTARTED, startRegistration, type PlacementRecord } from '../orchestrator/index.js'
+import { OrchestratorStore } from '../orchestrator/store.js'
+
+type Teardown = { teardown(fn: () => unknown): void }
+const WASM = Uint8Array.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0])
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+/**
+ * A daemon stand-in for POST /v1/workloads/run: reports `reportMs` as the run's time after
+ * `delayMs` of real time; with `hold` it keeps requests open until the test ends.
+ */
+async function fakeDaemon(t: Teardown, opts: { reportMs: number; delayMs?: number; hold?: boolean }) {
+  let runs = 0
+  const server = createHttpServer((req: IncomingMessage, res: ServerResponse) => {
+    if (req.method !== 'POST' || req.url !== '/v1/workloads/run') { res.writeHead(404).end(); return }
+    req.resume()
+    runs++
+    if (opts.hold) return
+    setTimeout(() => {
+      res.writeHead(200, { 'content-type': 'application/json' })
+      res.end(JSON.stringify({ status: 'ok', runtimeMs: opts.reportMs, totalMs: opts.reportMs, exitCode: 0, stdout: 'fake', message: '' }))
+    }, opts.delayMs ?? 10)
+  })
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  t.teardown(() => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()) }))
+  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, opts, runs: () => runs }
+}
+
+async function until<T>(fn: () => Promise<T>, done: (v: T) => boolean, ms = 30_000): Promise<T> {
+  const end = Date.now() + ms
+  for (;;) {
+    const v = await fn()
+    if (done(v) || Date.now() > end) return v
+    await sleep(50)
+  }
+}
+
+/** An in-process orchestrator on `dir`; returns its request helper and log lines. */
+async function open(dir: string, overrides = {}) {
+  const lines: string[] = []
+  const o = await createOrchestrator({ config: loadOrchestratorConfig(undefined, { port: 0, dataDir: dir, profile: false, lostAfterMs: 60_000, ...overrides }), log: (l) => lines.push(l) })
+  const call = async (method: string, path: string, body?: unknown) => {
+    const res = await o.app.request(`http://orch${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : (body instanceof Uint8Array ? body : JSON.stringify(body)) })
+    return { status: res.status, json: await res.json() as any }
+  }
+  return { o, call, lines }
+}
+
+t.test('placements and the model survive a clean restart', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'edgemime-orch-restart-'))
+  const daemon = await fakeDaemon(t, { reportMs: 700 })
+  const a = await open(dir)
+  await a.call('POST', '/v1/devices', { name: 'edge', url: daemon.url, platformFeatures: [1, 2] })
+  const mod = (await a.call('POST', '/v1/modules', WASM)).json.hash as string
+  const ids: string[] = []
+  for (let i = 0; i < 3; i++) {
+    const rec = (await a.call('POST', '/v1/placements', { module: mod, deadlineMs: 60_000 })).json as PlacementRecord
+    ids.push(rec.id)
+    t.equal((await until(async () => (await a.call('GET', `/v1/placements/${rec.id}`)).json as PlacementRecord, (r) => r.status !== 'running')).status, 'done')
+  }
+  const dry = (await a.call('POST', '/v1/placements', { module: mod, deadlineMs: 60_000, dryRun: true })).json as PlacementRecord
+  ids.push(dry.id)
+  const before = (await a.call('GET', '/v1/placements')).json as PlacementRecord[]
+  await a.o.close()
+
+  const b = await open(dir)
+  t.teardown(() => b.o.close())
+  t.same((await b.call('GET', '/v1/placements')).json, before, 'every record, as it was')
+  for (const id of ids) t.equal((await b.call('GET', `/v1/placements/${id}`)).status, 200)
+  t.match(b.lines.join('\n'), /recovered 4 placements \(0 to place again, 0 failed.*model rebuilt from 3 observations/)
+  t.match((await b.call('GET', '/v1/devices')).json, [], 'devices come back by registering again, not from the store')
+
+  // The model learnt 700 ms for this workload on this device before the restart: a fresh
+  // model (another data dir) does not know that, the recovered one does.
+  await b.call('POST', '/v1/devices', { name: 'edge', url: daemon.url, platformFeatures: [1, 2] })
+  const predicted = async (c: typeof b.call) => ((await c('POST', '/v1/placements', { module: mod, deadlineMs: 60_000, dryRun: true })).json as PlacementRecord).decision.candidates[0]!.predictedMs
+  const recovered = await predicted(b.call)
+  t.ok(Math.abs(Math.log(recovered / 700)) < 0.2, `recovered model predicts ${recovered.toFixed(0)} ms for a 700 ms workload`)
+  const fresh = await open(await mkdtemp(join(tmpdir(), 'edgemime-orch-restart-')))
+  t.teardown(() => fresh.o.close())
+  await fresh.call('POST', '/v1/devices', { name: 'edge', url: daemon.url, platformFeatures: [1, 2] })
+  await fresh.call('POST', '/v1/modules', WASM)
+  const cold = await predicted(fresh.call)
+  t.ok(Math.abs(Math.log(cold / 700)) > 0.5, `a fresh model would not (${cold.toFixed(0)} ms): the check above can tell`)
+})
+
+t.test('placements running at a restart fail with "orchestrator restarted" when re-placing is off', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'edgemime-orch-restart-'))
+  const store = await OrchestratorStore.open(join(dir, 'store'))
+  const now = Date.now()
+  const running: PlacementRecord = {
+    id: 'p-running', module: 'a'.repeat(64), workload: 'w', args: [], submittedAt: now - 1000, deadlineAt: now + 60_000, eps: 0.1, status: 'running',
+    attempts: [{ device: 'd', deviceName: 'edge', predictedMs: 10, boundMs: 20, corunners: 0, startedAt: now - 900 }],
+    decision: { placed: true, device: 'd', candidates: [], considered: 1, feasibleCount: 1, calibrated: false, elapsedMs: 1 },
+  }
+  await store.putPlacement(running)
+  await store.putPlacement({ ...running, id: 'p-done', status: 'done', metDeadline: true })
+  await store.close()
+  const o = await open(dir, { replace: false })
+  t.teardown(() => o.o.close())
+  t.match((await o.call('GET', '/v1/placements/p-running')).json, { status: 'failed', reason: RESTARTED, attempts: [{ outcome: 'lost', error: RESTARTED }] })
+  t.match((await o.call('GET', '/v1/placements/p-done')).json, { status: 'done', metDeadline: true }, 'finished ones are left alone')
+})
+
+/** A port free right now (the restarted process must listen where the agent looks). */
+const freePort = () => new Promise<number>((resolve) => {
+  const s = createServer().listen(0, '127.0.0.1', () => { const p = (s.address() as { port: number }).port; s.close(() => resolve(p)) })
+})
+
+const MAIN = new URL('../cli/main.ts', import.meta.url).pathname
+
+function startProcess(t: Teardown, configPath: string): Promise<{ child: ChildProcess; url: string; log: () => string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'orchestrator', '--config', configPath], { stdio: ['ignore', 'ignore', 'pipe'] })
+  t.teardown(() => { child.kill('SIGKILL') })
+  let log = ''
+  return new Promise((resolve, reject) => {
+    child.stderr!.on('data', (b: Buffer) => {
+      log += b.toString()
+      const m = log.match(/listening on (http:\/\/\S+)/)
+      if (m) resolve({ child, url: m[1]!, log: () => log })
+    })
+    child.once('exit', (code) => reject(new Error(`orchestrator exited (${code}) before listening:\n${log}`)))
+  })
+}
+
+t.test('SIGKILL: a restarted orchestrator answers for earlier placements and resolves the running ones', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'edgemime-orch-kill-'))
+  const configPath = join(dir, 'orchestrator.json')
+  await writeFile(configPath, JSON.stringify({ port: await freePort(), dataDir: join(dir, 'data'), heartbeatMs: 200, lostAfterMs: 60_000, profile: false }))
+  // Three devices, so each run that is cut off has a device to itself (no co-runner pools to calibrate).
+  const daemons = [await fakeDaemon(t, { reportMs: 300 }), await fakeDaemon(t, { reportMs: 300 }), await fakeDaemon(t, { reportMs: 300 })]
+  const first = await startProcess(t, configPath)
+  const agentLog: string[] = []
+  for (const [i, d] of daemons.entries()) {
+    const agent = startRegistration({ orchestratorUrl: first.url, selfUrl: d.url, name: `edge-${i}`, device: { platformFeatures: { values: [i] }, fingerprint: {} } as never, log: (l) => agentLog.push(l) })
+    t.teardown(() => agent.stop())
+    await agent.ready
+  }
+  const call = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${first.url}${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : (body instanceof Uint8Array ? body : JSON.stringify(body)) })
+    return await res.json() as any
+  }
+  const mod = (await call('POST', '/v1/modules', WASM)).hash as string
+  const done = await call('POST', '/v1/placements', { module: mod, deadlineMs: 60_000 }) as PlacementRecord
+  await until(async () => await call('GET', `/v1/placements/${done.id}`) as PlacementRecord, (r) => r.status === 'done')
+
+  // From now on the daemons hold every run: these three are running when the process dies.
+  for (const d of daemons) d.opts.hold = true
+  const spare = await call('POST', '/v1/placements', { module: mod, deadlineMs: 60_000 }) as PlacementRecord
+  const tight = await call('POST', '/v1/placements', { module: mod, deadlineMs: 3000 }) as PlacementRecord
+  const withFiles = await call('POST', '/v1/placements', { module: mod, deadlineMs: 60_000, files: { 'in.txt': Buffer.from('x').toString('base64') } }) as PlacementRecord
+  t.same([spare.status, tight.status, withFiles.status], ['running', 'running', 'running'])
+  await until(async () => daemons.reduce((n, d) => n + d.runs(), 0), (n) => n >= 4)
+  first.child.kill('SIGKILL')
+  await new Promise((r) => first.child.once('exit', r))
+  await sleep(tight.deadlineAt - Date.now() + 50) // past the tight deadline
+  for (const d of daemons) d.opts.hold = false
+
+  const second = await startProcess(t, configPath)
+  t.equal(second.url, first.url)
+  t.match(second.log(), /recovered 4 placements \(1 to place again, 2 failed: orchestrator restarted\); model rebuilt from 1 observations/)
+  t.match(await call('GET', `/v1/placements/${done.id}`), { status: 'done', metDeadline: true }, 'an earlier placement still answers')
+  t.match(await call('GET', `/v1/placements/${tight.id}`), { status: 'failed', reason: RESTARTED, attempts: [{ outcome: 'lost', error: RESTARTED }] })
+  t.match(await call('GET', `/v1/placements/${withFiles.id}`), { status: 'failed', reason: `${RESTARTED}: its input files were not kept` })
+  // The agent re-registers on its next heartbeat (404); the cut-off run is placed again there.
+  const replaced = await until(async () => await call('GET', `/v1/placements/${spare.id}`) as PlacementRecord, (r) => r.status !== 'running')
+  t.match(replaced, { status: 'done', metDeadline: true, attempts: [{ outcome: 'lost', error: RESTARTED }, { outcome: 'ok', deviceName: /^edge-/ }] })
+  t.equal(agentLog.filter((l) => l.startsWith('registered with')).length, 6, 'each agent registered again')
+  second.child.kill('SIGTERM')
+  await new Promise((r) => second.child.once('exit', r))
+})
