@@ -38,11 +38,18 @@ export class Predictor {
     this.#e = this.refreshEmbeddings()
   }
 
-  /** Recomputes the entity tables from the current weights (after training, loading or an update). */
+  /**
+   * Recomputes the entity tables from the current weights (after training, loading or an
+   * update), entities added by their features included.
+   */
   refreshEmbeddings(): Embeddings {
-    const e = this.stored.model.embed()
-    this.#seen = seenMasks(this.stored.coldStart, this.stored.model.bx.value.length, this.stored.model.by.value.length)
+    const m = this.stored.model, e = m.embed()
+    const P = m.bx.value.length, W = m.by.value.length
+    this.#seen = seenMasks(this.stored.coldStart, P, W)
     this.#e = { work: e.work.slice(), plat: e.plat.slice(), bx: e.bx.slice(), by: e.by.slice() }
+    for (const [kind, table, known] of [['platform', this.platforms, P], ['workload', this.workloads, W]] as const) {
+      for (let i = known; i < table.count; i++) this.#append(kind, table.features.subarray(i * table.dim, (i + 1) * table.dim))
+    }
     this.#mags.clear()
     return this.#e
   }
@@ -82,13 +89,25 @@ export class Predictor {
     return this.#addEntity(kind, ref.features, ref.name)
   }
 
-  /** Appends a never-seen entity: tower embedding from its features, mean φ, ridge baseline. */
+  /** Appends a never-seen entity to the table (its name and raw features) and its embedding row. */
   #addEntity(kind: 'platform' | 'workload', raw: ArrayLike<number>, name?: string): number {
-    const s = this.stored, m = s.model
-    const table = kind === 'platform' ? s.platforms : s.workloads
+    const table = kind === 'platform' ? this.stored.platforms : this.stored.workloads
     if (raw.length !== table.dim || !Array.from(raw).every(Number.isFinite)) {
       throw new InvalidInputError(`${kind} features: need ${table.dim} finite numbers, got ${raw.length}`)
     }
+    this.#append(kind, raw)
+    const grown = new Float32Array(table.features.length + table.dim)
+    grown.set(table.features)
+    grown.set(Array.from(raw), table.features.length)
+    table.names.push(name ?? `new-${kind}-${table.count}`)
+    table.features = grown
+    this.#mags.clear()
+    return table.count++
+  }
+
+  /** Appends an entity's embedding row: tower embedding from its features, mean φ, ridge baseline. */
+  #append(kind: 'platform' | 'workload', raw: ArrayLike<number>): void {
+    const s = this.stored, m = s.model
     const tower: Tower = kind === 'platform' ? m.plat : m.work
     const scaler = m.scalers[kind]
     const x = Float32Array.from(raw, (v, f) => (v - scaler.mean[f]) / scaler.std[f])
@@ -101,10 +120,6 @@ export class Predictor {
     const grow = (a: Float32Array, extra: ArrayLike<number>) => { const o = new Float32Array(a.length + extra.length); o.set(a); o.set(extra, a.length); return o }
     if (kind === 'platform') { this.#e.plat = grow(this.#e.plat, emb); this.#e.bx = grow(this.#e.bx, [base]) }
     else { this.#e.work = grow(this.#e.work, emb); this.#e.by = grow(this.#e.by, [base]) }
-    table.names.push(name ?? `new-${kind}-${table.count}`)
-    table.features = grow(table.features, raw)
-    this.#mags.clear()
-    return table.count++
   }
 
   /** Groups rows by number of co-runners (the model's pools), remembering their order. */

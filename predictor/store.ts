@@ -43,9 +43,10 @@ export interface StoredModel {
   info: Record<string, unknown>
 }
 
-const toJson = (t: EntityTable): EntityJson => ({
-  names: t.names, columns: t.columns,
-  features: Array.from({ length: t.count }, (_, e) => Array.from(t.features.subarray(e * t.dim, (e + 1) * t.dim))),
+/** The first `count` entities of a table: those added by features at run time have no weights to save. */
+const toJson = (t: EntityTable, count: number): EntityJson => ({
+  names: t.names.slice(0, count), columns: t.columns,
+  features: Array.from({ length: count }, (_, e) => Array.from(t.features.subarray(e * t.dim, (e + 1) * t.dim))),
 })
 const fromJson = (j: EntityJson): EntityTable => ({
   names: j.names, columns: j.columns, dim: j.columns.length, count: j.names.length,
@@ -70,7 +71,7 @@ export function saveModel(dir: string, s: StoredModel, rows: StoredRows): void {
   const m = s.model
   saveParams(join(dir, 'params.safetensors'), m.params(), { format: FORMAT })
   const json: ModelJson = {
-    format: FORMAT, config: m.config, platforms: toJson(s.platforms), workloads: toJson(s.workloads),
+    format: FORMAT, config: m.config, platforms: toJson(s.platforms, m.bx.value.length), workloads: toJson(s.workloads, m.by.value.length),
     scalers: { platform: scaler(m.scalers.platform), workload: scaler(m.scalers.workload) },
     eps: s.eps, calibration: s.calibration, coldStart: s.coldStart, info: s.info,
   }
