@@ -181,6 +181,7 @@ export class Orchestrator {
       rec.status = 'dry-run'
       if (ok) this.fleet.finish(rec.attempts[0]!.device, rec.id)
     }
+    if (!ok) this.#files.delete(rec.id)
     await this.store.putPlacement(rec)
     return rec
   }

@@ -2,6 +2,7 @@
 // orchestrator can dispatch to a daemon that requires tokens: a real daemon and orchestrator
 // on loopback.
 import t from 'tap'
+import { execFile } from 'node:child_process'
 import { mkdtemp } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -16,6 +17,8 @@ import { fixtureWasm, toolchainMissing } from './fixtures/workloads/fixtures.js'
 import { tempConfig, tinyComposition } from './helpers/daemon-fixture.js'
 
 const missing = await toolchainMissing()
+const MAIN = new URL('../cli/main.ts', import.meta.url).pathname
+const SORT_WASM = new URL('./fixtures/workloads/build/sort.wasm', import.meta.url).pathname
 type Teardown = { teardown(fn: () => unknown): void }
 const bearer = (token?: string): Record<string, string> => (token ? { authorization: `Bearer ${token}` } : {})
 
@@ -157,6 +160,17 @@ t.test('an agent with tokens registers, and work is dispatched to its token-requ
   t.equal(done.status, 'done', done.reason)
   t.match(done.result?.stdout, /sort n=20000 reps=1/)
   t.equal(done.attempts[0]!.deviceName, 'edge-1')
+  // The CLI submitter takes its token from --token or EDGEMIME_TOKEN.
+  const cli = (env: Record<string, string>) => new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+    execFile(process.execPath, ['--import', 'tsx', MAIN, 'orchestrator', 'submit', '--url', orchUrl, '--wasm', SORT_WASM, '--deadline', '60000', '--json', '--', '20', '1'],
+      { env: { ...process.env, EDGEMIME_TOKEN: '', ...env } }, (e, out, err) => resolve({ code: e ? (e as { code?: number }).code ?? 1 : 0, out, err }))
+  })
+  const viaCli = await cli({ EDGEMIME_TOKEN: roles.user.token })
+  t.equal(viaCli.code, 0, viaCli.err)
+  t.match(JSON.parse(viaCli.out), { status: 'done', result: { stdout: /sort n=20000/ } })
+  const anonCli = await cli({})
+  t.not(anonCli.code, 0)
+  t.match(anonCli.err, /\/v1\/modules: HTTP 401/)
   const replayed = await place({ emulated: { composition: tinyComposition({ windows: 3, windowMs: 100 }) } })
   t.equal(replayed.status, 'done', `an emulated workload is replayed with the token too: ${replayed.reason}`)
 
