@@ -52,20 +52,24 @@ export async function dispatch(target: Target, req: RunRequest, timeoutMs: numbe
 }
 
 /** How an emulated workload (a profile or composition replayed by the daemon) ended. */
-export interface ReplayOutcome { ok: boolean; state: string; totalMs: number; message: string }
+export interface ReplayOutcome {
+  ok: boolean
+  state: string
+  /** From the start request to the end seen by polling, ms. */
+  totalMs: number
+  /** From creation to end by the daemon's own record, ms, when it has both. */
+  daemonMs?: number
+  message: string
+}
 
 /** Emulated workload: the daemon's profile name or an inline stressor composition. */
 export interface Emulated { profile?: string; composition?: unknown }
 
 const TERMINAL = new Set(['completed', 'stopped', 'failed', 'interrupted'])
 
-/**
- * Replays an emulated workload on a daemon (POST /v1/replays) and waits for it to end.
- * @throws DeviceUnreachable as dispatch() does; Error when the daemon refuses (409: busy).
- */
-export async function replay(target: Target, what: Emulated, timeoutMs: number): Promise<ReplayOutcome> {
+/** JSON requests to a daemon's replay API; DeviceUnreachable for a dead daemon or 5xx, Error for 4xx. */
+function replayCalls(target: Target, timeoutMs: number) {
   const url = target.url
-  const t0 = performance.now()
   const call = async (path: string, init: RequestInit = {}): Promise<Response> => {
     let res: Response
     try {
@@ -77,12 +81,35 @@ export async function replay(target: Target, what: Emulated, timeoutMs: number):
     if (!res.ok) throw await refused(url, 'replay', res)
     return res
   }
-  const json = async (res: Response) => await res.json().catch(() => ({})) as Record<string, unknown>
-  const id = String((await json(await call('/v1/replays', { method: 'POST', body: JSON.stringify(what) }))).id)
+  return async (path: string, init: RequestInit = {}) => await (await call(path, init)).json().catch(() => ({})) as Record<string, unknown>
+}
+
+/**
+ * Replays an emulated workload on a daemon (POST /v1/replays) and waits for it to end.
+ * `onStarted` gets the daemon's replay id (what a restarted orchestrator re-attaches to).
+ * @throws DeviceUnreachable as dispatch() does; Error when the daemon refuses (409: busy).
+ */
+export async function replay(target: Target, what: Emulated, timeoutMs: number, onStarted?: (id: string) => void): Promise<ReplayOutcome> {
+  const t0 = performance.now()
+  const id = String((await replayCalls(target, timeoutMs)('/v1/replays', { method: 'POST', body: JSON.stringify(what) })).id)
+  onStarted?.(id)
+  return watchReplay(target, id, timeoutMs, t0)
+}
+
+/**
+ * Polls a daemon's replay until it ends.
+ * @throws Error when the daemon no longer knows it (404) or it outlives `timeoutMs`.
+ */
+export async function watchReplay(target: Target, id: string, timeoutMs: number, t0 = performance.now()): Promise<ReplayOutcome> {
+  const json = replayCalls(target, timeoutMs)
   for (;;) {
-    const state = String((await json(await call(`/v1/replays/${id}`))).state)
-    if (TERMINAL.has(state)) return { ok: state === 'completed', state, totalMs: performance.now() - t0, message: state === 'completed' ? '' : `replay ${state}` }
-    if (performance.now() - t0 > timeoutMs) throw new Error(`replay ${id} on ${url} still ${state} after ${timeoutMs} ms`)
+    const r = await json(`/v1/replays/${encodeURIComponent(id)}`)
+    const state = String(r.state)
+    if (TERMINAL.has(state)) {
+      const daemonMs = typeof r.endedAt === 'number' && typeof r.createdAt === 'number' ? r.endedAt - r.createdAt : undefined
+      return { ok: state === 'completed', state, totalMs: performance.now() - t0, daemonMs, message: state === 'completed' ? '' : `replay ${state}` }
+    }
+    if (performance.now() - t0 > timeoutMs) throw new Error(`replay ${id} on ${target.url} still ${state} after ${timeoutMs} ms`)
     await new Promise((res) => setTimeout(res, 50))
   }
 }

@@ -13,9 +13,9 @@ import { moduleHash, wasmKind } from '../workloads/component.js'
 import { profileKey, type ProfileCache } from '../workloads/profile.js'
 import { createHash } from 'node:crypto'
 import { InvalidInputError } from '../common/errors.js'
-import { dispatch, DeviceUnreachable, replay, type Emulated } from './dispatch.js'
+import { dispatch, DeviceUnreachable, replay, watchReplay, type Emulated } from './dispatch.js'
 import type { OrchestratorConfig } from './config.js'
-import type { Fleet } from './fleet.js'
+import type { Device, Fleet } from './fleet.js'
 import { place } from './placement.js'
 import type { OrchestratorStore } from './store.js'
 import type { Decision, Observation, RuntimeModel, Running } from './types.js'
@@ -32,8 +32,8 @@ interface StoredObservation extends Observation {
 
 export interface RecoveryReport {
   placements: number
-  /** Placements that were running: waiting to be re-placed, or failed at once. */
-  interrupted: { replacing: number; failed: number }
+  /** Placements that were running: replays to re-attach to, runs to place again, failed at once. */
+  interrupted: { reattaching: number; replacing: number; failed: number }
   observations: number
   /** Observations written before keys were stored, or naming an entity the model cannot take. */
   skipped: number
@@ -65,7 +65,15 @@ export interface Attempt {
   endedAt?: number
   outcome?: 'ok' | 'failed' | 'lost'
   error?: string
+  /** Emulated workloads: the daemon's replay, so a restarted orchestrator can re-attach to it. */
+  replay?: { id: string; url: string; corunnerKeys: string[] }
 }
+
+/** A replay that was running at a restart, with the attempt that knows where. */
+interface Orphan { rec: PlacementRecord; attempt: Attempt & { replay: NonNullable<Attempt['replay']> } }
+
+/** How a run ended, as a placement record keeps it. */
+type RunOutcome = NonNullable<PlacementRecord['result']>
 
 export interface PlacementRecord {
   id: string
@@ -101,6 +109,8 @@ export class Orchestrator {
   readonly #files = new Map<string, Record<string, string>>()
   /** Placements cut off by a restart, re-placed once devices have had time to register again. */
   #interrupted: PlacementRecord[] = []
+  /** Replays that were running at a restart, re-attached to when their daemon registers again. */
+  #orphans: Orphan[] = []
   #resume: NodeJS.Timeout | undefined
 
   constructor(
@@ -135,6 +145,7 @@ export class Orchestrator {
     await this.store.putEntity('platform', key, d.platformFeatures)
     const device = this.fleet.register({ name: d.name, url: d.url, platformFeatures: d.platformFeatures, platform, token: d.dispatchToken })
     this.log(`device ${device.name} (${device.id}) registered at ${device.url}${d.dispatchToken ? ' with a dispatch token' : ''}`)
+    this.#reattach(device)
     return { id: device.id, heartbeatMs: this.config.heartbeatMs }
   }
 
@@ -233,13 +244,20 @@ export class Orchestrator {
   }
 
   async #run(rec: PlacementRecord, attempt: Attempt, workload: number, corunners: number[], req: SubmitRequest): Promise<void> {
+    const wallLimitMs = wallLimit(rec)
+    await this.#settle(rec, attempt, workload, corunners, async (device) => rec.emulated
+      ? fromReplay(await replay(device, rec.emulated, wallLimitMs + 10_000, (id) => {
+        attempt.replay = { id, url: device.url, corunnerKeys: corunners.map((c) => this.#workloadKeys[c]!) }
+        void this.store.putPlacement(rec)
+      }))
+      : await dispatch(device, { wasm: Buffer.from(await this.#module(rec.module!)).toString('base64'), args: rec.args, files: req.files ?? {}, wallLimitMs, name: req.name }, wallLimitMs + 10_000))
+  }
+
+  /** Waits for an attempt's run and records how it ended: an observation, a lost device, or a failure. */
+  async #settle(rec: PlacementRecord, attempt: Attempt, workload: number, corunners: number[], work: (device: Device) => Promise<RunOutcome>): Promise<void> {
     const device = this.fleet.get(attempt.device)
-    const remaining = rec.deadlineAt - Date.now()
-    const wallLimitMs = Math.max(3 * remaining, 10_000)
     try {
-      const result = rec.emulated
-        ? fromReplay(await replay(device, rec.emulated, wallLimitMs + 10_000))
-        : await dispatch(device, { wasm: Buffer.from(await this.#module(rec.module!)).toString('base64'), args: rec.args, files: req.files ?? {}, wallLimitMs, name: req.name }, wallLimitMs + 10_000)
+      const result = await work(device)
       if (attempt.outcome) return // already handled as lost
       const end = Date.now()
       attempt.endedAt = end
@@ -354,6 +372,12 @@ export class Orchestrator {
       this.#records.set(rec.id, rec)
       if (rec.status !== 'running') continue
       const attempt = rec.attempts.at(-1)
+      if (attempt?.replay && !attempt.outcome) {
+        rec.reason = `${RESTARTED}: re-attaching to replay ${attempt.replay.id} once its daemon registers again`
+        this.#orphans.push({ rec, attempt: attempt as Orphan['attempt'] })
+        void this.store.putPlacement(rec)
+        continue
+      }
       if (attempt && !attempt.outcome) Object.assign(attempt, { outcome: 'lost', endedAt: now, error: RESTARTED })
       // Input files are kept in memory only: a restart loses them, and with them the run.
       const files = (rec.inputFiles?.length ?? 0) > 0
@@ -366,17 +390,47 @@ export class Orchestrator {
         void this.store.putPlacement(rec)
       }
     }
-    if (this.#interrupted.length) this.#resume = setTimeout(() => this.resumeInterrupted(), 2 * this.config.heartbeatMs)
-    const report = { placements: records.length, interrupted: { replacing: this.#interrupted.length, failed }, observations: rows.length, skipped }
+    if (this.#interrupted.length || this.#orphans.length) this.#resume = setTimeout(() => this.resumeInterrupted(), 2 * this.config.heartbeatMs)
+    const report = { placements: records.length, interrupted: { reattaching: this.#orphans.length, replacing: this.#interrupted.length, failed }, observations: rows.length, skipped }
     if (records.length || rows.length || skipped) {
-      this.log(`recovered ${report.placements} placements (${report.interrupted.replacing} to place again, ${failed} failed: ${RESTARTED}); model rebuilt from ${rows.length} observations${skipped ? ` (${skipped} skipped)` : ''}`)
+      const { reattaching, replacing } = report.interrupted
+      this.log(`recovered ${report.placements} placements (${reattaching} to re-attach, ${replacing} to place again, ${failed} failed: ${RESTARTED}); model rebuilt from ${rows.length} observations${skipped ? ` (${skipped} skipped)` : ''}`)
     }
     return report
   }
 
-  /** Places the work a restart cut off (recover() schedules this; tests call it sooner). */
+  /** Follows the replays a restart cut off that ran on `device` (it just registered again). */
+  #reattach(device: Device): void {
+    const mine = this.#orphans.filter((o) => o.attempt.replay.url === device.url)
+    if (!mine.length) return
+    this.#orphans = this.#orphans.filter((o) => !mine.includes(o))
+    for (const { rec, attempt } of mine) {
+      const workload = this.#workload(rec.workload)
+      const corunners = attempt.replay.corunnerKeys.map((k) => this.#workload(k))
+      Object.assign(attempt, { device: device.id, deviceName: device.name })
+      device.running.push({ placementId: rec.id, workload, startedAt: attempt.startedAt, deadlineAt: rec.deadlineAt, eps: rec.eps })
+      delete rec.reason
+      this.log(`placement ${rec.id}: re-attached to replay ${attempt.replay.id} on ${device.name}`)
+      // The daemon's own record times the run; polling after a restart would overstate it.
+      this.#pending.set(attempt, this.#settle(rec, attempt, workload, corunners, async (d) => {
+        const o = await watchReplay(d, attempt.replay.id, wallLimit(rec) + 10_000)
+        return fromReplay({ ...o, totalMs: o.daemonMs ?? Date.now() - attempt.startedAt })
+      }))
+    }
+  }
+
+  /**
+   * Places the work a restart cut off, and gives up on replays whose daemon did not register
+   * again in time (recover() schedules this two heartbeat periods after start).
+   */
   resumeInterrupted(): void {
     clearTimeout(this.#resume)
+    const now = Date.now()
+    for (const { rec, attempt } of this.#orphans.splice(0)) {
+      Object.assign(attempt, { outcome: 'lost', endedAt: now, error: `${RESTARTED}; its daemon did not register again` })
+      if (this.config.replace && rec.deadlineAt > now) this.#interrupted.push(rec)
+      else this.#fail(rec, RESTARTED)
+    }
     const list = this.#interrupted
     this.#interrupted = []
     for (const rec of list) if (rec.status === 'running') this.#replace(rec, RESTARTED)
@@ -408,6 +462,9 @@ export class Orchestrator {
     while (this.#pending.size) await Promise.allSettled([...this.#pending.values()])
   }
 }
+
+/** Wall-time limit of a run: three times what is left of its deadline, at least 10 s. */
+const wallLimit = (rec: PlacementRecord) => Math.max(3 * (rec.deadlineAt - Date.now()), 10_000)
 
 /** The model's key of a device: its URL (a daemon re-registering at the same URL is the same platform). */
 const platformKey = (url: string) => `url:${url}`

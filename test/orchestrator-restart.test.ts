@@ -17,14 +17,31 @@ const WASM = Uint8Array.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0])
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 /**
- * A daemon stand-in for POST /v1/workloads/run: reports `reportMs` as the run's time after
- * `delayMs` of real time; with `hold` it keeps requests open until the test ends.
+ * A daemon stand-in. POST /v1/workloads/run reports `reportMs` as the run's time after
+ * `delayMs` of real time; with `hold` it keeps requests open until the test ends. Replays
+ * (POST /v1/replays, GET /v1/replays/:id) are 'running' while `hold`, then 'completed' with a
+ * record that says they took `reportMs`.
  */
 async function fakeDaemon(t: Teardown, opts: { reportMs: number; delayMs?: number; hold?: boolean }) {
   let runs = 0
+  const replays = new Map<string, number>()
+  const json = (res: ServerResponse, status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body))
   const server = createHttpServer((req: IncomingMessage, res: ServerResponse) => {
-    if (req.method !== 'POST' || req.url !== '/v1/workloads/run') { res.writeHead(404).end(); return }
     req.resume()
+    if (req.method === 'POST' && req.url === '/v1/replays') {
+      const id = `r-${replays.size}`
+      replays.set(id, Date.now())
+      json(res, 201, { id, state: 'running' })
+      return
+    }
+    const replay = req.method === 'GET' && req.url?.match(/^\/v1\/replays\/(.+)$/)?.[1]
+    if (replay) {
+      const createdAt = replays.get(replay)
+      if (createdAt === undefined) json(res, 404, { error: { message: 'unknown replay' } })
+      else json(res, 200, opts.hold ? { id: replay, state: 'running', createdAt } : { id: replay, state: 'completed', createdAt, endedAt: createdAt + opts.reportMs })
+      return
+    }
+    if (req.method !== 'POST' || req.url !== '/v1/workloads/run') { res.writeHead(404).end(); return }
     runs++
     if (opts.hold) return
     setTimeout(() => {
@@ -34,7 +51,7 @@ async function fakeDaemon(t: Teardown, opts: { reportMs: number; delayMs?: numbe
   })
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
   t.teardown(() => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()) }))
-  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, opts, runs: () => runs }
+  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, opts, runs: () => runs, replays: () => replays.size }
 }
 
 async function until<T>(fn: () => Promise<T>, done: (v: T) => boolean, ms = 30_000): Promise<T> {
@@ -78,7 +95,7 @@ t.test('placements and the model survive a clean restart', async (t) => {
   t.teardown(() => b.o.close())
   t.same((await b.call('GET', '/v1/placements')).json, before, 'every record, as it was')
   for (const id of ids) t.equal((await b.call('GET', `/v1/placements/${id}`)).status, 200)
-  t.match(b.lines.join('\n'), /recovered 4 placements \(0 to place again, 0 failed.*model rebuilt from 3 observations/)
+  t.match(b.lines.join('\n'), /recovered 4 placements \(0 to re-attach, 0 to place again, 0 failed.*model rebuilt from 3 observations/)
   t.match((await b.call('GET', '/v1/devices')).json, [], 'devices come back by registering again, not from the store')
 
   // The model learnt 700 ms for this workload on this device before the restart: a fresh
@@ -138,8 +155,8 @@ t.test('SIGKILL: a restarted orchestrator answers for earlier placements and res
   const dir = await mkdtemp(join(tmpdir(), 'edgemime-orch-kill-'))
   const configPath = join(dir, 'orchestrator.json')
   await writeFile(configPath, JSON.stringify({ port: await freePort(), dataDir: join(dir, 'data'), heartbeatMs: 200, lostAfterMs: 60_000, profile: false }))
-  // Three devices, so each run that is cut off has a device to itself (no co-runner pools to calibrate).
-  const daemons = [await fakeDaemon(t, { reportMs: 300 }), await fakeDaemon(t, { reportMs: 300 }), await fakeDaemon(t, { reportMs: 300 })]
+  // One device per run that is cut off, so each has a device to itself (no co-runner pools to calibrate).
+  const daemons = await Promise.all([1, 2, 3, 4].map(() => fakeDaemon(t, { reportMs: 300 })))
   const first = await startProcess(t, configPath)
   const agentLog: string[] = []
   for (const [i, d] of daemons.entries()) {
@@ -155,13 +172,15 @@ t.test('SIGKILL: a restarted orchestrator answers for earlier placements and res
   const done = await call('POST', '/v1/placements', { module: mod, deadlineMs: 60_000 }) as PlacementRecord
   await until(async () => await call('GET', `/v1/placements/${done.id}`) as PlacementRecord, (r) => r.status === 'done')
 
-  // From now on the daemons hold every run: these three are running when the process dies.
+  // From now on the daemons hold every run: these four are running when the process dies.
   for (const d of daemons) d.opts.hold = true
   const spare = await call('POST', '/v1/placements', { module: mod, deadlineMs: 60_000 }) as PlacementRecord
   const tight = await call('POST', '/v1/placements', { module: mod, deadlineMs: 3000 }) as PlacementRecord
   const withFiles = await call('POST', '/v1/placements', { module: mod, deadlineMs: 60_000, files: { 'in.txt': Buffer.from('x').toString('base64') } }) as PlacementRecord
-  t.same([spare.status, tight.status, withFiles.status], ['running', 'running', 'running'])
-  await until(async () => daemons.reduce((n, d) => n + d.runs(), 0), (n) => n >= 4)
+  const emulated = await call('POST', '/v1/placements', { emulated: { profile: 'cpu-burst' }, deadlineMs: 60_000 }) as PlacementRecord
+  t.same([spare.status, tight.status, withFiles.status, emulated.status], ['running', 'running', 'running', 'running'])
+  await until(async () => daemons.reduce((n, d) => n + d.runs() + d.replays(), 0), (n) => n >= 5)
+  const replayId = (await until(async () => await call('GET', `/v1/placements/${emulated.id}`) as PlacementRecord, (r) => r.attempts[0]?.replay !== undefined)).attempts[0]!.replay!.id
   first.child.kill('SIGKILL')
   await new Promise((r) => first.child.once('exit', r))
   await sleep(tight.deadlineAt - Date.now() + 50) // past the tight deadline
@@ -169,14 +188,20 @@ t.test('SIGKILL: a restarted orchestrator answers for earlier placements and res
 
   const second = await startProcess(t, configPath)
   t.equal(second.url, first.url)
-  t.match(second.log(), /recovered 4 placements \(1 to place again, 2 failed: orchestrator restarted\); model rebuilt from 1 observations/)
+  t.match(second.log(), /recovered 5 placements \(1 to re-attach, 1 to place again, 2 failed: orchestrator restarted\); model rebuilt from 1 observations/)
   t.match(await call('GET', `/v1/placements/${done.id}`), { status: 'done', metDeadline: true }, 'an earlier placement still answers')
   t.match(await call('GET', `/v1/placements/${tight.id}`), { status: 'failed', reason: RESTARTED, attempts: [{ outcome: 'lost', error: RESTARTED }] })
   t.match(await call('GET', `/v1/placements/${withFiles.id}`), { status: 'failed', reason: `${RESTARTED}: its input files were not kept` })
   // The agent re-registers on its next heartbeat (404); the cut-off run is placed again there.
   const replaced = await until(async () => await call('GET', `/v1/placements/${spare.id}`) as PlacementRecord, (r) => r.status !== 'running')
   t.match(replaced, { status: 'done', metDeadline: true, attempts: [{ outcome: 'lost', error: RESTARTED }, { outcome: 'ok', deviceName: /^edge-/ }] })
-  t.equal(agentLog.filter((l) => l.startsWith('registered with')).length, 6, 'each agent registered again')
+  t.equal(agentLog.filter((l) => l.startsWith('registered with')).length, 8, 'each agent registered again')
+  // The replay is followed where it runs, not started again; its time is the daemon's record.
+  const reattached = await until(async () => await call('GET', `/v1/placements/${emulated.id}`) as PlacementRecord, (r) => r.status !== 'running')
+  t.match(reattached, { status: 'done', attempts: [{ outcome: 'ok', replay: { id: replayId } }], result: { totalMs: 300 } })
+  t.equal(reattached.attempts.length, 1)
+  t.equal(daemons.reduce((n, d) => n + d.replays(), 0), 1, 'one replay started, ever')
+  t.match(second.log(), new RegExp(`re-attached to replay ${replayId}`))
   second.child.kill('SIGTERM')
   await new Promise((r) => second.child.once('exit', r))
 })
