@@ -343,11 +343,12 @@ export class Orchestrator {
 
   /**
    * After a restart: reloads every placement record, rebuilds the model (and which devices were
-   * explored) from the stored observations, and resolves placements that were running. Their
-   * runs cannot be re-attached (a daemon answers a run on the dispatch connection, which died
-   * with us), so each gets a lost attempt; with `replace` it is placed again once devices have
-   * had two heartbeat periods to register again, while its deadline remains; else it fails
-   * with the reason 'orchestrator restarted'.
+   * explored) from the stored observations, and resolves placements that were running. A
+   * replay is re-attached to when its daemon registers again (#reattach). A WebAssembly run
+   * cannot be (the daemon answers it on the dispatch connection, which died with us), so it
+   * gets a lost attempt; with `replace` it is placed again once devices have had two heartbeat
+   * periods to register again, while its deadline remains; else it fails with the reason
+   * 'orchestrator restarted'.
    */
   async recover(now = Date.now()): Promise<RecoveryReport> {
     const features = await this.store.entities()
