@@ -1,8 +1,11 @@
 /**
  * The built-in online runtime model: log-runtime = workload offset + platform offset +
  * platform interference slope × ln(1 + co-runners), refitted (warm-started alternating least
- * squares over a sliding window) as observations arrive, with split-conformal bounds per co-runner pool from the residuals each
- * observation had before the model learned from it (online conformal calibration).
+ * squares over a sliding window) as observations arrive, with split-conformal bounds from the residuals each observation had before the model learned
+ * from it (online conformal calibration). Residuals are pooled by co-runner count and by how
+ * much the model knew of the row's device and workload when it predicted it: the first
+ * predictions for a barely known pair miss by far more than later ones, and pooling them
+ * together would keep every later bound as wide as those first guesses.
  * A never-seen workload starts from a regression of known workload offsets on its opcode
  * features' total (ln instruction count); a never-seen device from the mean device offset.
  * Use the Pitot predictor (predictor/) where a trained model exists; this model needs no
@@ -21,15 +24,21 @@ export interface OnlineModelOptions {
   priorSlope?: number
 }
 
-/** Calibration pools: warm isolated, warm with co-runners, and cold (a device or workload seen for the first time). */
-const POOLS = 3
-const COLD = 2
+/**
+ * Experience of a row: min(observations of its device, observations of its workload) when it
+ * was predicted, in levels 0 (cold: one of them never observed), 1 (young: fewer than WARM_AT),
+ * 2 (warm). Levels 1 and 2 have an isolated and a with-co-runners pool each.
+ */
+const WARM_AT = 3
+const LEVELS = 3
+const pool = (level: number, arity: number): number => (level === 0 ? 0 : 2 * level - 1 + Math.min(arity, 1))
+const levelOf = (experience: number): number => (experience === 0 ? 0 : experience < WARM_AT ? 1 : 2)
 const SWEEPS = 3
 const SLOPE_PRIOR_WEIGHT = 1
 /** Observations retained for refits (a sliding window, so drift is forgotten). */
 const MAX_OBS = 20_000
 
-interface Resolved { p: Float64Array; w: Float64Array; slope: Float64Array; pSeen: Uint8Array; wSeen: Uint8Array }
+interface Resolved { p: Float64Array; w: Float64Array; slope: Float64Array; pSeen: Uint32Array; wSeen: Uint32Array }
 
 /** Whether n calibration residuals give a finite split-conformal quantile at level 1 - eps. */
 const enough = (n: number, eps: number): boolean => Math.ceil((n + 1) * (1 - eps)) <= n
@@ -41,12 +50,13 @@ export class OnlineModel implements RuntimeModel {
   #pSlope: number[] = []
   #wOff: number[] = []
   #wSize: number[] = []
-  #residuals: number[][] = Array.from({ length: POOLS }, () => [])
+  #residuals: number[][] = Array.from({ length: pool(LEVELS - 1, 1) + 1 }, () => [])
   #margins = new Map<string, number>()
   #obs = { p: [] as number[], w: [] as number[], k: [] as number[], y: [] as number[] }
   #cache: Resolved | undefined
-  #pSeen: boolean[] = []
-  #wSeen: boolean[] = []
+  /** Observations of each platform and workload so far (the model's experience of them). */
+  #pSeen: number[] = []
+  #wSeen: number[] = []
   readonly #window: number
   readonly #uncalibrated: number
   readonly #priorSlope: number
@@ -62,7 +72,7 @@ export class OnlineModel implements RuntimeModel {
     if (i === undefined) {
       i = this.#pOff.length
       this.#pIndex.set(key, i)
-      this.#pOff.push(NaN); this.#pSlope.push(this.#priorSlope); this.#pSeen.push(false)
+      this.#pOff.push(NaN); this.#pSlope.push(this.#priorSlope); this.#pSeen.push(0)
     }
     return i
   }
@@ -72,7 +82,7 @@ export class OnlineModel implements RuntimeModel {
     if (i === undefined) {
       i = this.#wOff.length
       this.#wIndex.set(key, i)
-      this.#wOff.push(NaN); this.#wSeen.push(false)
+      this.#wOff.push(NaN); this.#wSeen.push(0)
       this.#wSize.push(NaN)
     }
     if (features) this.workloadFeatures(i, features)
@@ -127,23 +137,28 @@ export class OnlineModel implements RuntimeModel {
     return this.#workloadOffset(w) + this.#platformOffset(p) + this.#pSlope[p]! * Math.log1p(k)
   }
 
-  #margin(pool: number, eps: number): number {
-    const key = `${pool}:${eps}`
+  #margin(level: number, arity: number, eps: number): number {
+    const key = `${level}:${Math.min(arity, 1)}:${eps}`
     let m = this.#margins.get(key)
     if (m === undefined) {
-      // A warm pool too small for a finite quantile borrows the other warm pool's residuals (the
-      // isolated pool fills first; co-location is rare on a lightly loaded fleet); cold-start
-      // residuals stay apart (they are far larger); with too few, the fixed margin.
-      const own = this.#residuals[pool]!
-      const all = pool === COLD ? own : [...this.#residuals[0]!, ...this.#residuals[1]!]
-      m = enough(own.length, eps) ? conformalMargin(own, eps) : enough(all.length, eps) ? conformalMargin(all, eps) : this.#uncalibrated
+      // A pool too small for a finite quantile borrows the other arity's residuals of its level
+      // (the isolated pool fills first; co-location is rare on a lightly loaded fleet), then
+      // falls back a level: less experience means larger residuals, so the bound only widens.
+      // With too few residuals even at level 0, the fixed margin.
+      m = this.#uncalibrated
+      for (let l = level; l >= 0; l--) {
+        const own = this.#residuals[pool(l, arity)]!
+        const both = l === 0 ? own : [...this.#residuals[pool(l, 0)]!, ...this.#residuals[pool(l, 1)]!]
+        if (enough(own.length, eps)) { m = conformalMargin(own, eps); break }
+        if (enough(both.length, eps)) { m = conformalMargin(both, eps); break }
+      }
       this.#margins.set(key, m)
     }
     return m
   }
 
   calibrated(arity: number, eps: number): boolean {
-    return enough(this.#residuals[Math.min(arity, 1)]!.length, eps)
+    return enough(this.#residuals[pool(LEVELS - 1, arity)]!.length, eps)
   }
 
   /** Offsets with fallbacks resolved, rebuilt after learning or new entities (hot path of score). */
@@ -153,21 +168,21 @@ export class OnlineModel implements RuntimeModel {
     const mean = this.#meanPlatformOffset()
     const p = Float64Array.from(this.#pOff, (v) => (Number.isNaN(v) ? mean : v))
     const w = Float64Array.from(this.#wOff, (_, i) => this.#workloadOffset(i))
-    const pSeen = Uint8Array.from(this.#pSeen, Number), wSeen = Uint8Array.from(this.#wSeen, Number)
+    const pSeen = Uint32Array.from(this.#pSeen), wSeen = Uint32Array.from(this.#wSeen)
     return (this.#cache = { p, w, slope: Float64Array.from(this.#pSlope), pSeen, wSeen })
   }
 
   score(rows: ScoreRows, eps: number): Scores {
     const runtimeMs = new Float64Array(rows.n)
     const boundMs = new Float64Array(rows.n)
-    const m0 = this.#margin(0, eps), m1 = this.#margin(1, eps), mc = this.#margin(COLD, eps)
+    const margins = Array.from({ length: LEVELS }, (_, l) => [this.#margin(l, 0, eps), this.#margin(l, 1, eps)])
     const { p, w, slope, pSeen, wSeen } = this.#resolved()
     for (let r = 0; r < rows.n; r++) {
       const k = rows.offsets[r + 1]! - rows.offsets[r]!
       const pi = rows.platform[r]!, wi = rows.workload[r]!
       const y = w[wi]! + p[pi]! + slope[pi]! * Math.log1p(k)
       runtimeMs[r] = Math.exp(y)
-      boundMs[r] = Math.exp(y + (pSeen[pi]! && wSeen[wi]! ? (k === 0 ? m0 : m1) : mc))
+      boundMs[r] = Math.exp(y + margins[levelOf(Math.min(pSeen[pi]!, wSeen[wi]!))]![Math.min(k, 1)]!)
     }
     return { runtimeMs, boundMs }
   }
@@ -181,11 +196,11 @@ export class OnlineModel implements RuntimeModel {
       for (const o of obs.slice(i, i + size)) {
         const y = Math.log(Math.max(o.runtimeMs, 1e-3))
         const k = o.corunners.length
-        const cold = !this.#pSeen[o.platform] || !this.#wSeen[o.workload]
-        const res = this.#residuals[cold ? COLD : Math.min(k, 1)]!
+        const level = levelOf(Math.min(this.#pSeen[o.platform]!, this.#wSeen[o.workload]!))
+        const res = this.#residuals[pool(level, k)]!
         res.push(y - this.#logPredict(o.platform, o.workload, k))
-        this.#pSeen[o.platform] = true
-        this.#wSeen[o.workload] = true
+        this.#pSeen[o.platform]!++
+        this.#wSeen[o.workload]!++
         if (res.length > this.#window) res.shift()
         const ob = this.#obs
         ob.p.push(o.platform); ob.w.push(o.workload); ob.k.push(k); ob.y.push(y)

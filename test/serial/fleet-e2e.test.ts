@@ -108,6 +108,11 @@ t.test('a fleet of three daemons places, runs, learns and survives a killed daem
   const fastest = WORKLOADS.map((_, w) => Math.min(...learn.filter((r) => r.module === modules[w]).map((r) => r.result!.totalMs)))
   const eps = 0.1
   const timed = await stream(30, 2, (w) => Math.round(3 * fastest[w]!))
+  for (const r of timed.filter((r) => r.status === 'refused')) {
+    const c = r.decision.candidates[0]!
+    t.comment(`refused w${modules.indexOf(r.module!)} deadline ${r.deadlineAt - r.submittedAt} ms: closest ${c.device} predicted ${c.predictedMs.toFixed(0)} ms, bound ${c.boundMs.toFixed(0)} ms${c.corunners.length ? `, co-runner bounds ${c.corunners.map((k) => k.boundMs.toFixed(0)).join('/')}` : ''}`)
+  }
+  t.comment(`fastest learning runs: ${fastest.map((f) => f.toFixed(0)).join(', ')} ms; learning runtimes: ${WORKLOADS.map((_, w) => learn.filter((r) => r.module === modules[w]).map((r) => `${r.attempts.at(-1)!.deviceName[0]}${r.result!.totalMs.toFixed(0)}`).join(' ')).join(' | ')}`)
   const placed = timed.filter((r) => r.status !== 'refused')
   const met = placed.filter((r) => r.metDeadline).length
   t.ok(placed.length >= 10, `most tight workloads placed (${placed.length}/30; refused: ${timed.filter((r) => r.status === 'refused').map((r) => r.reason).slice(0, 2).join(' | ')})`)
