@@ -52,11 +52,16 @@ export function assertSafeBinding(config: { host: string; tokens: readonly unkno
   }
 }
 
+/** The token of an `Authorization: Bearer` header value, or undefined. */
+export function bearerToken(header: string | undefined): string | undefined {
+  return header?.match(/^Bearer\s+(\S+)\s*$/i)?.[1]
+}
+
 /** Finds the principal for an Authorization header value, or undefined. */
 export function authenticate<S extends string>(tokens: readonly TokenEntry<S>[], header: string | undefined): Principal<S> | undefined {
-  const m = header?.match(/^Bearer\s+(\S+)\s*$/i)
-  if (!m) return undefined
-  const digest = Buffer.from(hashToken(m[1]!), 'hex')
+  const token = bearerToken(header)
+  if (token === undefined) return undefined
+  const digest = Buffer.from(hashToken(token), 'hex')
   for (const t of tokens) {
     if (timingSafeEqual(digest, Buffer.from(t.sha256, 'hex'))) return { name: t.name, scopes: t.scopes }
   }

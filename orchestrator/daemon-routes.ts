@@ -13,6 +13,7 @@
  * @module
  */
 import { join } from 'node:path'
+import { bearerToken } from '../daemon/auth.js'
 import type { ExtraRoutes } from '../daemon/index.js'
 import { ProfileCache } from '../workloads/profile.js'
 import { workloadRoutes } from '../workloads/daemon-routes.js'
@@ -43,7 +44,7 @@ export const routes: ExtraRoutes = (app, ctx) => {
   app.all(`${PREFIX}/*`, ctx.auth('replay'), async (c) => {
     embedded ??= start()
     const { app: orchestrator, device } = await embedded
-    const bearer = c.req.header('authorization')?.match(/^Bearer\s+(\S+)\s*$/i)?.[1]
+    const bearer = bearerToken(c.req.header('authorization'))
     if (bearer && ctx.config().tokens.length > 0) device().token = bearer
     const url = new URL(c.req.url)
     url.pathname = url.pathname.slice(PREFIX.length)
