@@ -146,16 +146,13 @@ function fitModel(ds: Dataset, trainRows: Int32Array[], valRows: Int32Array[], c
   return { model, training, coldStart, seen }
 }
 
-/**
- * A random `share` of the entities with mask[e] = 1 (at least one when any and share > 0);
- * fold f takes the f-th such share of the same permutation, so folds are disjoint.
- */
-function pickShare(mask: Uint8Array, share: number, rng: Rng, fold = 0): Uint8Array {
+/** A random `share` of the entities with mask[e] = 1 (at least one when any and share > 0). */
+function pickShare(mask: Uint8Array, share: number, rng: Rng): Uint8Array {
   const ids = Array.from(mask.keys()).filter((e) => mask[e])
   const out = new Uint8Array(mask.length)
   const n = Math.min(ids.length, Math.max(1, Math.round(share * ids.length)))
   const perm = rng.permutation(ids.length)
-  for (let i = fold * n; i < Math.min(ids.length, (fold + 1) * n); i++) out[ids[perm[i]]] = 1
+  for (let i = 0; i < n; i++) out[ids[perm[i]]] = 1
   return out
 }
 
@@ -164,9 +161,9 @@ function pickShare(mask: Uint8Array, share: number, rng: Rng, fold = 0): Uint8Ar
  * one, as target or co-runner, leaves training and validation), fits a model on the rest, and
  * collects its features-only predictions of the held-out rows by cold kind and arity.
  */
-export function coldProbe(ds: Dataset, trainRows: Int32Array[], valRows: Int32Array[], config: ModelConfig, share: number, seen: { platform: Uint8Array; workload: Uint8Array }, opts: FitOptions = {}, fold = 0) {
+export function coldProbe(ds: Dataset, trainRows: Int32Array[], valRows: Int32Array[], config: ModelConfig, share: number, seen: { platform: Uint8Array; workload: Uint8Array }, opts: FitOptions = {}) {
   const { pools, platforms } = ds
-  const hold = { platform: pickShare(seen.platform, share, new Rng(config.seed + 7907), fold), workload: pickShare(seen.workload, share, new Rng(config.seed + 7919), fold) }
+  const hold = { platform: pickShare(seen.platform, share, new Rng(config.seed + 7907)), workload: pickShare(seen.workload, share, new Rng(config.seed + 7919)) }
   const touches = (obs: Observations, r: number) => {
     if (hold.platform[obs.platform[r]] || hold.workload[obs.workload[r]]) return true
     for (let k = 0; k < obs.arity; k++) if (hold.workload[obs.corunners[r * obs.arity + k]]) return true
