@@ -7,6 +7,8 @@ import { ProfileCache, profileKey } from '../workloads/profile.js'
 import { instrumentInWorker } from '../workloads/instrument-host.js'
 import { runWorkload } from '../workloads/runner.js'
 import { DATASET_OPCODE_COLUMNS } from '../workloads/dataset-opcodes.js'
+import { toComponent } from '../workloads/compile-c.js'
+import { embeddedCoreModules } from '../workloads/component-modules.js'
 import { fixtureWasm, toolchainMissing } from './fixtures/workloads/fixtures.js'
 
 const missing = await toolchainMissing()
@@ -57,4 +59,17 @@ t.test('the instrumented copy computes the same answer', { skip: missing ?? fals
 
 t.test('a profiling run that fails is an error, not a profile', { skip: missing ?? false }, async (t) => {
   await t.rejects(new ProfileCache().profile({ wasm: await fixtureWasm('misbehave'), args: ['trap'] }), { code: 'EM_INVALID_INPUT', message: /trap/ })
+})
+
+t.test('a component is profiled through the preview1 command inside it', { skip: missing ?? false }, async (t) => {
+  const core = await fixtureWasm('sha256')
+  const component = await toComponent(core)
+  t.ok(embeddedCoreModules(component).length >= 2, 'the command and the adapter are both inside')
+  const spec = { args: ['32', '1'] }
+  const [fromCore, fromComponent] = await Promise.all([new ProfileCache().profile({ ...spec, wasm: core }), new ProfileCache().profile({ ...spec, wasm: component })])
+  t.same(fromComponent.counts, fromCore.counts, 'the same dynamic counts as the core module')
+  t.not(fromComponent.key, fromCore.key, 'cached under the component\'s own hash')
+  // A component with no core module at all (header only) cannot be profiled: a clear error.
+  const empty = Uint8Array.from([0, 0x61, 0x73, 0x6d, 0x0d, 0, 1, 0])
+  await t.rejects(new ProfileCache().profile({ wasm: empty }), { code: 'EM_INVALID_INPUT', message: /component made from one with the WASI preview1 adapter/ })
 })

@@ -10,6 +10,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { InvalidInputError } from '../common/errors.js'
 import { moduleHash, wasmKind } from './component.js'
+import { embeddedCommandModule } from './component-modules.js'
 import { DATASET_OPCODES } from './dataset-opcodes.js'
 import { instrumentInWorker } from './instrument-host.js'
 import { runWorkload } from './runner.js'
@@ -40,8 +41,8 @@ export class ProfileCache {
 
   /**
    * The profile of `spec`, from cache or from one instrumented run.
-   * @throws InvalidInputError for components (profile their core module instead) and for
-   *   modules whose instrumented run does not finish with exit code 0.
+   * @throws InvalidInputError for components without an embedded preview1 command (see
+   *   component-modules.ts) and for modules whose instrumented run does not finish with exit code 0.
    */
   profile(spec: WorkloadSpec): Promise<WorkloadProfile> {
     const key = profileKey(spec)
@@ -76,10 +77,12 @@ export function profileKey(spec: WorkloadSpec): string {
 }
 
 async function profileOnce(spec: WorkloadSpec, key: string): Promise<WorkloadProfile> {
-  if (wasmKind(spec.wasm) !== 'preview1') {
-    throw new InvalidInputError('opcode profiling needs a preview1 core module; profile the component\'s core module')
+  // A component is profiled through the preview1 command inside it: same program, same counts.
+  const core = wasmKind(spec.wasm) === 'preview1' ? spec.wasm : embeddedCommandModule(spec.wasm)
+  if (!core) {
+    throw new InvalidInputError('opcode profiling needs a preview1 core module or a component made from one with the WASI preview1 adapter; this component has none')
   }
-  const { wasm, histograms } = await instrumentInWorker(spec.wasm)
+  const { wasm, histograms } = await instrumentInWorker(core)
   const run = await runWorkload({ ...spec, wasm }, { counters: histograms.length })
   if (run.status !== 'ok' || !run.counters) {
     throw new InvalidInputError(`profiling run did not finish cleanly (${run.status}: ${run.message})`)
