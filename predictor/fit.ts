@@ -163,7 +163,8 @@ function pickShare(mask: Uint8Array, share: number, rng: Rng): Uint8Array {
  */
 export function coldProbe(ds: Dataset, trainRows: Int32Array[], valRows: Int32Array[], config: ModelConfig, share: number, seen: { platform: Uint8Array; workload: Uint8Array }, opts: FitOptions = {}) {
   const { pools, platforms } = ds
-  const hold = { platform: pickShare(seen.platform, share, new Rng(config.seed + 7907)), workload: pickShare(seen.workload, share, new Rng(config.seed + 7919)) }
+  // Streams of their own: eval's cold split draws its held-out entities from seed + 7919.
+  const hold = { platform: pickShare(seen.platform, share, new Rng(config.seed + 104729)), workload: pickShare(seen.workload, share, new Rng(config.seed + 130363)) }
   const touches = (obs: Observations, r: number) => {
     if (hold.platform[obs.platform[r]] || hold.workload[obs.workload[r]]) return true
     for (let k = 0; k < obs.arity; k++) if (hold.workload[obs.corunners[r * obs.arity + k]]) return true
