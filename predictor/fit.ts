@@ -31,6 +31,19 @@ export const EPS = [0.1, 0.05, 0.01]
  */
 export const COLD_SHARE = 0.2
 
+/**
+ * Confidence of the entity bootstrap behind cold margins, unless config.coldConfidence says
+ * otherwise. Higher than the seen pools' coverageConfidence: entities held out together share
+ * part of their error (the model lacks all of them at once) and ~40 entities make the
+ * bootstrap optimistic (see README, never-seen entities).
+ */
+export const COLD_CONFIDENCE = 0.9
+
+/** The bootstrap confidence of cold margins for a model config. */
+export function coldConfidence(config: ModelConfig): number {
+  return config.coldConfidence ?? COLD_CONFIDENCE
+}
+
 /** Cold calibration: kind → arity → one calibration per ε. */
 export type ColdCalibration = Partial<Record<ColdKind, Calibration[][]>>
 
@@ -208,7 +221,7 @@ export function fitPredictor(ds: Dataset, trainRows: Int32Array[], valRows: Int3
     const probe = coldProbe(ds, trainRows, valRows, config, share, seen, opts)
     fitted.coldRows = probe.rows
     fitted.probeTraining = probe.training
-    coldStart.calibration = calibrateCold(probe.rows, model.dims.heads, eps, config.coverageConfidence ?? 0)
+    coldStart.calibration = calibrateCold(probe.rows, model.dims.heads, eps, coldConfidence(config))
   }
   return fitted
 }

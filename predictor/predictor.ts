@@ -8,7 +8,7 @@ import { InvalidInputError } from '../common/errors.js'
 import { applyRidge, rowKind, type ColdKind, type SeenMasks } from './cold-start.js'
 import { calibrate, calibrateClustered, type Calibration } from './conformal.js'
 import { poolCalibration } from './evaluate.js'
-import { seenMasks } from './fit.js'
+import { coldConfidence, seenMasks } from './fit.js'
 import { magnitudeTable, predictRows, scoreWorkload, type Embeddings } from './heads.js'
 import type { Tower } from './model.js'
 import { loadModel, loadStoredRows, type StoredModel, type StoredRows } from './store.js'
@@ -171,7 +171,7 @@ export class Predictor {
     const pools = this.storedRows().cold?.[kind]
     const rows = pools?.[Math.min(arity, pools.length - 1)]
     if (!rows) throw new InvalidInputError(`no stored cold-start rows to calibrate eps ${eps} for rows with an unseen ${kind}`)
-    const fresh = calibrateClustered(rows.y, rows.pred, this.stored.model.dims.heads, eps, rows.group, this.stored.model.config.coverageConfidence ?? 0)
+    const fresh = calibrateClustered(rows.y, rows.pred, this.stored.model.dims.heads, eps, rows.group, coldConfidence(this.stored.model.config))
     cs.push(fresh)
     return fresh
   }

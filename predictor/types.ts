@@ -76,6 +76,8 @@ export interface ModelConfig {
    * Undefined: fit.ts COLD_SHARE.
    */
   coldShare?: number
+  /** Bootstrap confidence of the cold-start margins (conformal.ts clusteredMargin); undefined: fit.ts COLD_CONFIDENCE. */
+  coldConfidence?: number
 }
 
 /** The reference implementation's settings (Adamax 1e-3 constant, 512 rows per objective, 20,000 steps). */

@@ -7,7 +7,7 @@ import { rowGroup, rowKind } from '../predictor/cold-start.js'
 import { calibrateClustered, clusteredMargin, conformalMargin } from '../predictor/conformal.js'
 import { loadDataset } from '../predictor/data.js'
 import { evaluatePools } from '../predictor/evaluate.js'
-import { fitPredictor } from '../predictor/fit.js'
+import { coldConfidence, fitPredictor } from '../predictor/fit.js'
 import type { PoolMetrics } from '../predictor/metrics.js'
 import { loadPredictor } from '../predictor/predictor.js'
 import { selectRows, splitRows } from '../predictor/split.js'
@@ -124,7 +124,7 @@ t.test('Predictor API, saved model and update use the cold pools', async (t) => 
 
   // A new ε is calibrated on demand from the stored cold rows, as from the probe's own rows.
   const platformRows = f.coldRows!.platform![0]
-  t.same(p.calibration(0, 0.2, 'platform'), calibrateClustered(platformRows.y, platformRows.pred, f.model.dims.heads, 0.2, platformRows.group, DEFAULT_CONFIG.coverageConfidence ?? 0))
+  t.same(p.calibration(0, 0.2, 'platform'), calibrateClustered(platformRows.y, platformRows.pred, f.model.dims.heads, 0.2, platformRows.group, coldConfidence(f.model.config)))
 
   // Candidate scoring mixes seen and unseen platforms and co-runners: each takes its own pool.
   const plats = Int32Array.of(0, 30, 30, 0, 45), kos = Int32Array.of(30, 31, 2, 5, 40)
