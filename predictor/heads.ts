@@ -3,8 +3,8 @@
  *   ŷ_h = by[i] + bx[j] + <w_i^h, p_j> + Σ_t <w_i^h, Vs_j,t> · α( Σ_{k∈K} <w_k^h, Vg_j,t> )
  * with α = leaky ReLU. Vg is indexed by the platform j and multiplied by the co-runner's WORKLOAD
  * embedding w_k (the paper's formula; the reference code indexes it by the co-runner index).
- * Training's forward and backward run in the ml/ backend (SIMD WASM kernel, JS reference:
- * ml/eq9.ts); candidate scoring for one workload stays here.
+ * Row prediction and its backward pass run in the ml/ backend (SIMD WASM kernel
+ * ml/assembly/eq9.ts, JS reference ml/eq9-js.ts); candidate scoring for one workload stays here.
  * @module
  */
 import { eq9PlatformWidth, kernels, type Eq9Dims, type Eq9Rows, type Eq9Tables } from '../ml/index.js'
