@@ -18,7 +18,10 @@ const model = join(mkdtempSync(join(tmpdir(), 'pitot-model-')), 'm')
 
 t.test('train writes a model directory; test prints the contract JSON', async (t) => {
   await cli('train', '--data', train.dir, '--out', model, ...tiny)
-  for (const f of ['params.safetensors', 'model.json', 'model.onnx', 'rows/train/mf.csv', 'rows/cal/if2.csv']) t.ok(existsSync(join(model, f)), f)
+  for (const f of ['params.safetensors', 'model.json', 'model.onnx', 'rows/train/mf.csv', 'rows/cal/if2.csv', 'rows/cold/platform-0.csv']) t.ok(existsSync(join(model, f)), f)
+  // Cold margins and seen masks travel as ONNX metadata (the graph has no notion of unseen).
+  const onnx = readFileSync(join(model, 'model.onnx')).toString('latin1')
+  for (const key of ['cold_calibration', 'platform_seen', 'workload_seen']) t.ok(onnx.includes(key), `ONNX metadata ${key}`)
   const plot = join(model, 'bounds.svg')
   const { stdout } = await cli('test', '--model', model, '--data', heldOut.dir, '--json', '--plot', plot)
   t.match(readFileSync(plot, 'utf8'), /<svg[\s\S]*covered/, 'bounds plot written')
