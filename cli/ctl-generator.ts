@@ -7,10 +7,10 @@ import { readFileSync } from 'node:fs'
 import { basename, extname } from 'node:path'
 import { parseArgs } from 'node:util'
 import { InvalidInputError } from '../common/errors.js'
-import { progressBar } from '../common/progress.js'
 import type { CompositionEntry, JobRecord } from '../daemon/index.js'
 import { CLIENT_OPTIONS, currentOrLatestRecord, currentRecord, DaemonClient } from './client.js'
-import { cpuSummary, output, table, time } from './ctl-format.js'
+import { follow } from './ctl-follow.js'
+import { output, table, time } from './ctl-format.js'
 import { replayCommand } from './ctl-replay.js'
 
 export const GENERATOR_USAGE = `edgemime ctl generate --trace FILE.csv|FILE.json | --trace-id ID [--method diffusion|search|interpolate|single]
@@ -113,36 +113,15 @@ function readTrace(path: string): unknown {
 }
 
 /** Follows a job's events with a progress bar until it ends; Ctrl-C detaches. */
-async function watch(client: DaemonClient, id: string): Promise<number> {
-  const abort = new AbortController()
-  const detach = () => abort.abort()
-  process.once('SIGINT', detach)
-  let bar: ReturnType<typeof progressBar> | undefined
-  let last: JobRecord | undefined
-  let cpu = ''
-  try {
-    for await (const e of client.events(`/v1/generator/jobs/${id}/events`, abort.signal)) {
-      if (e.event === 'state' || e.event === 'end') {
-        last = e.data as JobRecord
-        bar ??= progressBar(`collect ${last.name}`, last.windows)
-        bar.update(last.windowsDone)
-      } else if (e.event === 'progress') {
-        bar?.update((e.data as { windowsDone: number }).windowsDone, cpu)
-      } else if (e.event === 'telemetry') {
-        const v = (e.data as { values: Record<string, number> }).values
-        cpu = cpuSummary(v)
-      }
-    }
-  } finally {
-    process.off('SIGINT', detach)
-    bar?.stop()
-  }
-  if (abort.signal.aborted || !last || last.state === 'running') {
-    process.stderr.write(`detached; the job goes on (edgemime ctl jobs stop ${id})\n`)
-    return 0
-  }
-  process.stdout.write(describe(last))
-  return last.state === 'completed' || last.state === 'stopped' ? 0 : 1
+function watch(client: DaemonClient, id: string): Promise<number> {
+  return follow<JobRecord>(client, {
+    path: `/v1/generator/jobs/${id}/events`,
+    bar: (j) => ({ title: `collect ${j.name}`, total: j.windows }),
+    progress: { event: 'progress', detail: (_, cpu) => cpu },
+    ended: (j) => j.state !== 'running',
+    detached: `detached; the job goes on (edgemime ctl jobs stop ${id})`,
+    describe,
+  })
 }
 
 function describe(j: JobRecord): string {

@@ -6,10 +6,10 @@
 import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { InvalidInputError } from '../common/errors.js'
-import { progressBar } from '../common/progress.js'
 import type { ReplayRecord, WindowSummary } from '../daemon/index.js'
 import { CLIENT_OPTIONS, currentOrLatestRecord, currentRecord, DaemonClient } from './client.js'
-import { cpuSummary, output, percent, table, time } from './ctl-format.js'
+import { follow } from './ctl-follow.js'
+import { output, percent, table, time } from './ctl-format.js'
 
 export const REPLAY_USAGE = `edgemime ctl replay start PROFILE | --composition ID | --file FILE.json [--repeat N] [--at TIME] [--detach]
 edgemime ctl replay watch [ID]          live progress (default: the current replay)
@@ -86,38 +86,22 @@ export async function replayCommand(argv: string[]): Promise<number> {
 }
 
 /** Follows a replay's events with a progress bar until it ends; Ctrl-C detaches. */
-async function watch(client: DaemonClient, id: string): Promise<number> {
-  const abort = new AbortController()
-  const detach = () => abort.abort()
-  process.once('SIGINT', detach)
-  let bar: ReturnType<typeof progressBar> | undefined
-  let last: ReplayRecord | undefined
-  let cpu = ''
-  try {
-    for await (const e of client.events(`/v1/replays/${id}/events`, abort.signal)) {
-      if (e.event === 'state' || e.event === 'end') {
-        last = e.data as ReplayRecord
-        if (last.state === 'scheduled') process.stderr.write(`scheduled for ${time(last.startAt)}\n`)
-        bar ??= progressBar(`replay ${id}`, last.windowsTotal)
-        bar.update(last.windowsDone)
-      } else if (e.event === 'window') {
-        const w = e.data as WindowSummary & { windowsDone: number }
-        bar?.update(w.windowsDone, `err ${percent(w.meanAbsErrorFraction)} drift ${w.startDriftMs.toFixed(1)} ms${cpu}`)
-      } else if (e.event === 'telemetry') {
-        const v = (e.data as { values: Record<string, number> }).values
-        cpu = ` ${cpuSummary(v)}`
-      }
-    }
-  } finally {
-    process.off('SIGINT', detach)
-    bar?.stop()
-  }
-  if (abort.signal.aborted || !last || !ENDED.has(last.state)) {
-    process.stderr.write(`detached; the replay goes on (edgemime ctl replay stop ${id})\n`)
-    return 0
-  }
-  process.stdout.write(describe(last))
-  return last.state === 'completed' || last.state === 'stopped' ? 0 : 1
+function watch(client: DaemonClient, id: string): Promise<number> {
+  return follow<ReplayRecord>(client, {
+    path: `/v1/replays/${id}/events`,
+    bar: (r) => ({ title: `replay ${id}`, total: r.windowsTotal }),
+    progress: {
+      event: 'window',
+      detail: (data, cpu) => {
+        const w = data as WindowSummary
+        return `err ${percent(w.meanAbsErrorFraction)} drift ${w.startDriftMs.toFixed(1)} ms${cpu ? ` ${cpu}` : ''}`
+      },
+    },
+    onState: (r) => { if (r.state === 'scheduled') process.stderr.write(`scheduled for ${time(r.startAt)}\n`) },
+    ended: (r) => ENDED.has(r.state),
+    detached: `detached; the replay goes on (edgemime ctl replay stop ${id})`,
+    describe,
+  })
 }
 
 function source(r: ReplayRecord): string {
