@@ -318,19 +318,14 @@ export class Orchestrator {
   /** Places rec again with what is left of its deadline; fails it with `cause` when none fits. */
   #replace(rec: PlacementRecord, cause: string): void {
     const now = Date.now()
+    let placed: boolean
     try {
-      const workload = this.#workload(rec.workload)
-      const placed = this.#tryPlace(rec, workload, { module: rec.module, emulated: rec.emulated, args: rec.args, files: this.#files.get(rec.id), deadlineMs: rec.deadlineAt - now }, now)
-      if (!placed) {
-        rec.status = 'failed'
-        rec.reason = `${cause} and no device can still meet the deadline: ${rec.decision.reason}`
-      }
+      placed = this.#tryPlace(rec, this.#workload(rec.workload), { module: rec.module, emulated: rec.emulated, args: rec.args, files: this.#files.get(rec.id), deadlineMs: rec.deadlineAt - now }, now)
     } catch (e) {
       // e.g. a Pitot model that cannot take a workload whose features are gone.
-      rec.status = 'failed'
-      rec.reason = `${cause} and it cannot be placed again: ${(e as Error).message}`
+      return this.#fail(rec, `${cause} and it cannot be placed again: ${(e as Error).message}`)
     }
-    if (rec.status !== 'running') this.#files.delete(rec.id)
+    if (!placed) return this.#fail(rec, `${cause} and no device can still meet the deadline: ${rec.decision.reason}`)
     void this.store.putPlacement(rec)
   }
 
