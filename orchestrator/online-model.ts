@@ -175,14 +175,16 @@ export class OnlineModel implements RuntimeModel {
   score(rows: ScoreRows, eps: number): Scores {
     const runtimeMs = new Float64Array(rows.n)
     const boundMs = new Float64Array(rows.n)
-    const margins = Array.from({ length: LEVELS }, (_, l) => [this.#margin(l, 0, eps), this.#margin(l, 1, eps)])
+    // Placement's hot path (tens of thousands of rows): margins in one flat table, [level][arity].
+    const margins = Float64Array.from({ length: 2 * LEVELS }, (_, i) => this.#margin(i >> 1, i & 1, eps))
     const { p, w, slope, pSeen, wSeen } = this.#resolved()
     for (let r = 0; r < rows.n; r++) {
       const k = rows.offsets[r + 1]! - rows.offsets[r]!
       const pi = rows.platform[r]!, wi = rows.workload[r]!
       const y = w[wi]! + p[pi]! + slope[pi]! * Math.log1p(k)
       runtimeMs[r] = Math.exp(y)
-      boundMs[r] = Math.exp(y + margins[levelOf(Math.min(pSeen[pi]!, wSeen[wi]!))]![Math.min(k, 1)]!)
+      const seenP = pSeen[pi]!, seenW = wSeen[wi]!
+      boundMs[r] = Math.exp(y + margins[2 * levelOf(seenP < seenW ? seenP : seenW) + (k > 0 ? 1 : 0)]!)
     }
     return { runtimeMs, boundMs }
   }
