@@ -79,6 +79,10 @@ t.test('per-core CPU follows the plan; disk stressors show in the disk columns',
   for (const i of plan.keys()) if (!judged.includes(i)) t.comment(`window ${i} not judged: ${foreign[i]!.toFixed(1)} % of a core was other processes' load`)
   if (judged.length < plan.length / 2) return t.skip(`machine busy: only ${judged.length} of ${plan.length} windows free of foreign load`)
   for (const i of judged) {
+    // A disk write's cost spills onto the other core too (its sync and write-back work: window 5's
+    // 10 % crc core measured 12.9-18.8 % across quiet runs while the other thread wrote, with no
+    // foreign load), so a window with a write judges no core's CPU; its disk columns still count.
+    if (plan[i]!.some((f) => f[3]! > 0)) { t.comment(`window ${i}: a disk write runs, CPU not judged`); continue }
     plan[i]!.forEach((f, k) => {
       if (f[2]! > 0 || f[3]! > 0) return // a disk thread's CPU use is its syscalls, not its plan
       const planned = 100 * (f[0]! + f[1]!)
