@@ -9,6 +9,8 @@
 import { InvalidInputError } from '../common/errors.js'
 import { Rng } from '../ml/rng.js'
 import { calibrateSingle, forwardModel, neighbourPolicies, pickClosest, singlePolicy } from './baselines.js'
+import type { Forward } from './forward.js'
+import { refineBest } from './guide.js'
 import type { ModelMeta } from './model.js'
 import { normalise } from './normalise.js'
 import type { EpsFn } from './onnx.js'
@@ -17,8 +19,15 @@ import { compDim, summarise } from './space.js'
 import { fillGaps } from './target.js'
 import { METHODS, type Method, type Sample, type Target } from './types.js'
 
-/** Produces a_t from the normalised target window and the summary of a_{t−1}. */
-export type Policy = (target: Float32Array, state: Float32Array, rng: Rng, record?: StepRecord[]) => Promise<Float32Array>
+/**
+ * Produces a_t from the normalised target window and the summary of a_{t−1}. `aim`, when given,
+ * is the trace the forward model should reach instead of the target (closed-loop bias
+ * correction); methods without a forward model ignore it.
+ */
+export type Policy = (target: Float32Array, state: Float32Array, rng: Rng, record?: StepRecord[], aim?: Float32Array) => Promise<Float32Array>
+
+/** Diffusion proposals per window of the guided method when `candidates` is not given. */
+export const GUIDED_CANDIDATES = 8
 
 /** What generation needs: the model's metadata, its ε-function and the training samples (baselines). */
 export interface GeneratorParts {
@@ -26,24 +35,32 @@ export interface GeneratorParts {
   eps?: EpsFn
   samples?: Sample[]
   /**
-   * Diffusion candidates per window (default 1, as in MimeSys). Above 1, each window keeps the
-   * candidate whose trace a nearest-neighbour forward model (over the training samples)
-   * predicts closest to the target: best-of-n sampling.
+   * Diffusion candidates per window (default 1, as in MimeSys; GUIDED_CANDIDATES for guided).
+   * Above 1, diffusion keeps the candidate whose trace the forward model predicts closest to
+   * the target: best-of-n sampling.
    */
   candidates?: number
+  /** The learned forward model (forward.ts): guided sampling and best-of-n scoring. */
+  forward?: Forward
 }
 
 /** The policy of a method. @throws InvalidInputError for an unknown method or a missing part. */
 export function policyFor(parts: GeneratorParts, method: Method): Policy {
   const { space, ranges, net, guidance } = parts.meta
-  if (method === 'diffusion') {
-    if (!parts.eps) throw new InvalidInputError('diffusion needs a model network')
+  if (method === 'diffusion' || method === 'guided') {
+    if (!parts.eps) throw new InvalidInputError(`${method} needs a model network`)
     const sampler = new WindowSampler(space, net, parts.eps, guidance)
+    const fwd = parts.forward
+    if (method === 'guided') {
+      if (!fwd) throw new InvalidInputError('guided sampling needs a forward model (model.json forward, or the training dataset to fit one)')
+      const n = parts.candidates ?? GUIDED_CANDIDATES
+      return async (t, s, rng, _record, aim) => refineBest(space, fwd, await sampler.sample(t, s, rng, undefined, n), aim ?? t)
+    }
     const n = parts.candidates ?? 1
     if (n <= 1) return async (t, s, rng, record) => (await sampler.sample(t, s, rng, record))[0]!
-    if (!parts.samples?.length) throw new InvalidInputError('diffusion with several candidates needs the training dataset')
-    const predict = forwardModel(space, ranges, parts.samples)
-    return async (t, s, rng) => pickClosest(await sampler.sample(t, s, rng, undefined, n), predict, t)
+    if (!fwd && !parts.samples?.length) throw new InvalidInputError('diffusion with several candidates needs a forward model or the training dataset')
+    const predict = fwd ? (c: Float32Array) => fwd.predict(c) : forwardModel(space, ranges, parts.samples!)
+    return async (t, s, rng, _record, aim) => pickClosest(await sampler.sample(t, s, rng, undefined, n), predict, aim ?? t)
   }
   if (!METHODS.includes(method)) throw new InvalidInputError(`unknown method '${String(method)}'; one of ${METHODS.join(', ')}`)
   if (!parts.samples?.length) throw new InvalidInputError(`method ${method} needs the training dataset (model.json training.data)`)

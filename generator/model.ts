@@ -10,6 +10,7 @@ import { InvalidInputError, NotFoundError } from '../common/errors.js'
 import type { Mlp } from '../ml/mlp.js'
 import { loadParams, saveParams } from '../ml/serialize.js'
 import { buildDenoiser, type DenoiserConfig } from './denoiser.js'
+import type { ForwardModel } from './forward.js'
 import type { Ranges } from './normalise.js'
 import type { Space } from './types.js'
 
@@ -22,6 +23,8 @@ export interface ModelMeta {
   /** Classifier-free guidance weight used when sampling. */
   guidance: number
   stateAware: boolean
+  /** Forward model a → o fitted on the training samples (absent in models trained before it). */
+  forward?: ForwardModel
   /** Free-form record of how it was trained (samples, steps, loss, seconds, alignment). */
   training: Record<string, unknown>
 }

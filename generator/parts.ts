@@ -1,12 +1,14 @@
 /**
  * Opens everything generation needs from a model directory: metadata, the ONNX ε-network in an
- * onnxruntime session, and the training samples the baselines search (model.json training.data).
+ * onnxruntime session, the training samples the baselines search (model.json training.data)
+ * and the forward model guided sampling refines with.
  * @module
  */
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { NotFoundError } from '../common/errors.js'
 import { openDataset } from './dataset.js'
+import { fitForward, Forward } from './forward.js'
 import type { GeneratorParts } from './generate.js'
 import { loadModel, type LoadedModel } from './model.js'
 import { onnxEps } from './onnx.js'
@@ -25,5 +27,8 @@ export async function openParts(modelDir: string, dataDir?: string): Promise<Ope
   const { eps, session } = await onnxEps(onnxPath, model.meta.net)
   const data = dataDir ?? (model.meta.training.data as string | undefined)
   const samples = data && existsSync(join(data, 'meta.json')) ? openDataset(data).samples : undefined
-  return { meta: model.meta, eps, samples, model, release: () => session.release() }
+  // Saved with the model so that guided sampling needs no dataset; models trained before the
+  // forward model existed get one fitted here from their training samples (~0.2 s for 2 800).
+  const fm = model.meta.forward ?? (samples?.length ? fitForward(model.meta.ranges, samples) : undefined)
+  return { meta: model.meta, eps, samples, forward: fm && new Forward(fm), model, release: () => session.release() }
 }

@@ -9,6 +9,7 @@ import { mse } from '../ml/loss.js'
 import { AdamW } from '../ml/optim.js'
 import { Rng } from '../ml/rng.js'
 import { cosineSchedule } from './ddpm.js'
+import { fitForward } from './forward.js'
 import { buildDenoiser, contextDim, inputDim, writeContext, writeInput, type DenoiserConfig } from './denoiser.js'
 import type { ModelMeta } from './model.js'
 import { fitRanges, normalise } from './normalise.js'
@@ -91,7 +92,7 @@ export function train(space: Space, samples: Sample[], {
   }
   params.forEach((p, k) => p.value.set(ema[k]!))
   const meta: ModelMeta = {
-    version: 1, space, ranges, net: cfg, guidance, stateAware,
+    version: 1, space, ranges, net: cfg, guidance, stateAware, forward: fitForward(ranges, samples),
     training: { samples: samples.length, iterations: done, batch, lr, loss: avg, seconds: (performance.now() - started) / 1000, seed },
   }
   return { meta, net }

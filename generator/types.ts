@@ -53,6 +53,9 @@ export interface Target {
   periodS: number
 }
 
-/** Composition-generating methods of `edgemime generate`. */
-export const METHODS = ['diffusion', 'search', 'interpolate', 'single'] as const
+/**
+ * Composition-generating methods of `edgemime generate`: the MimeSys diffusion model, its
+ * baselines, and diffusion proposals refined by the learned forward model (guide.ts).
+ */
+export const METHODS = ['diffusion', 'search', 'interpolate', 'single', 'guided'] as const
 export type Method = typeof METHODS[number]
