@@ -78,6 +78,13 @@ export interface ModelConfig {
   coldShare?: number
   /** Bootstrap confidence of the cold-start margins (conformal.ts clusteredMargin); undefined: fit.ts COLD_CONFIDENCE. */
   coldConfidence?: number
+  /**
+   * Independently trained members (different initial weights and batches) merged into one model
+   * that predicts their mean (predictor/ensemble.ts); undefined or 1: a single model.
+   */
+  members?: number
+  /** Set on a merged model: how many members it was merged from (its shapes are already K×). */
+  mergedFrom?: number
 }
 
 /** The reference implementation's settings (Adamax 1e-3 constant, 512 rows per objective, 20,000 steps). */
