@@ -31,7 +31,7 @@ export function trainModel(dataDir: string, outDir: string, { config = {}, valSh
   const cfg = { ...DEFAULT_CONFIG, ...config }
   // A split of everything: fraction 1 with the validation share as the only held-out part.
   const split = splitRows(ds.pools, 1, cfg.seed, valShare)
-  const f = fitPredictor(ds, split.train, split.val, cfg, { onProgress })
+  const f = fitPredictor(ds, split.train, split.val, cfg, { onProgress, threads: true })
   const rows = ds.pools.map((p) => p.logT.length)
   saveModel(outDir, {
     model: f.model, platforms: ds.platforms, workloads: ds.workloads, eps: f.eps, calibration: f.calibration, coldStart: f.coldStart,

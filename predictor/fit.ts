@@ -15,10 +15,10 @@ import { Rng } from '../ml/index.js'
 import { fitBaseline } from './baseline.js'
 import { calibrate, calibrateClustered, naiveHead, type Calibration } from './conformal.js'
 import { COLD_KINDS, denseColdRows, fitRidge, meanLearned, rowGroup, rowKind, type ColdKind, type ColdRows, type ResidualPool, type Ridge, type SeenMasks } from './cold-start.js'
-import { mergeMembers } from './ensemble.js'
-import { fitStandardizer, PitotModel, standardize, type Tower } from './model.js'
+import { trainMembers } from './members.js'
+import { fitStandardizer, standardize, type PitotModel, type Tower } from './model.js'
 import { selectRows } from './split.js'
-import { train, type TrainOptions, type TrainResult } from './train.js'
+import type { TrainOptions, TrainResult } from './train.js'
 import type { Dataset, ModelConfig, Observations } from './types.js'
 
 /** The miscoverage levels reported everywhere. */
@@ -73,6 +73,8 @@ export interface FitOptions extends TrainOptions {
   eps?: number[]
   /** Naive CQR ablation: the ξ = 1−ε head, no choice. */
   naive?: boolean
+  /** Train ensemble members 1…K−1 in worker threads beside member 0 (predictor/members.ts). */
+  threads?: boolean
 }
 
 /** Entities that appear in any of the given rows (as target, co-runner or platform). */
@@ -143,29 +145,12 @@ export function calibrateCold(rows: ColdRows, heads: number, eps: number[], conf
   return out
 }
 
-/** Seed of ensemble member m: far apart streams, member 0 keeps the configured seed. */
-export const memberSeed = (seed: number, m: number): number => seed + 7877 * m
-
-/**
- * Trains config.members members (one `fitOne` each, seeds {@link memberSeed}) and merges them;
- * the training record sums their seconds and reports the first member's steps.
- */
-export function trainMembers(config: ModelConfig, fitOne: (c: ModelConfig) => { model: PitotModel; training: TrainResult }, platforms: Dataset['platforms'], workloads: Dataset['workloads']) {
-  const fits = Array.from({ length: Math.max(1, config.members ?? 1) }, (_, m) => fitOne({ ...config, members: 1, seed: memberSeed(config.seed, m) }))
-  const model = mergeMembers(fits.map((f) => f.model), platforms, workloads)
-  const training = { ...fits[0].training, seconds: fits.reduce((s, f) => s + f.training.seconds, 0) }
-  return { model, training }
-}
-
 /** The main model: trained on `trainRows`, entities without train rows predicted from features. */
 function fitModel(ds: Dataset, trainRows: Int32Array[], valRows: Int32Array[], config: ModelConfig, opts: FitOptions) {
   const { platforms, workloads, pools } = ds
   const base = fitBaseline(selectRows(pools[0], trainRows[0] ?? new Int32Array(0)), platforms.count, workloads.count)
   const scalers = { platform: fitStandardizer(platforms), workload: fitStandardizer(workloads) }
-  const { model, training } = trainMembers(config, (c) => {
-    const m = new PitotModel(c, platforms, workloads, scalers, base)
-    return { model: m, training: train(m, pools, trainRows, valRows, opts) }
-  }, platforms, workloads)
+  const { model, training } = trainMembers({ ds, config, scalers, base, trainRows, valRows }, opts)
   const seen = seenEntities(pools, [trainRows], platforms.count, workloads.count)
   const p = applyColdStart(model, model.plat, model.bx.value, standardize(platforms, scalers.platform), platforms.dim, seen.platform)
   const w = applyColdStart(model, model.work, model.by.value, standardize(workloads, scalers.workload), workloads.dim, seen.workload)

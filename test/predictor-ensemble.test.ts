@@ -45,3 +45,16 @@ t.test('two members are more accurate than one on noisy planted data', async (t)
   t.equal(two.model.config.mergedFrom, 2)
   t.ok(two.training.seconds > one.training.seconds, 'training time counts both members')
 })
+
+t.test('members trained in worker threads give the same model as members trained in turn', async (t) => {
+  const config = { ...DEFAULT_CONFIG, ...TINY, steps: 150, coldShare: 0, members: 3 }
+  const seq = fitPredictor(ds, split.train, split.val, config)
+  const par = fitPredictor(ds, split.train, split.val, config, { threads: true })
+  ds.pools.forEach((obs, a) => {
+    const x = seq.model.predict(obs), y = par.model.predict(obs)
+    let worst = 0
+    x.forEach((v, i) => { worst = Math.max(worst, Math.abs(v - y[i])) })
+    t.ok(worst < 1e-6, `pool ${a}: max |threads − in turn| = ${worst.toExponential(2)}`)
+  })
+  t.equal(par.training.bestStep, seq.training.bestStep)
+})

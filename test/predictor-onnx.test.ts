@@ -9,7 +9,7 @@ import { TINY, writeSynth } from './helpers/predictor-synth.js'
 
 const ds = loadDataset(writeSynth({ platforms: 12, workloads: 15, isolated: 200, paired: 300, seed: 9 }).dir)
 const split = splitRows(ds.pools, 0.8, 1)
-const f = fitPredictor(ds, split.train, split.val, { ...DEFAULT_CONFIG, ...TINY, steps: 60 })
+const f = fitPredictor(ds, split.train, split.val, { ...DEFAULT_CONFIG, ...TINY, steps: 60, members: 2 })
 const bytes = onnxBytes(f.model)
 
 for (const prefer of ['node', 'web'] as const) {

@@ -43,4 +43,4 @@ export function writeSynth(opts: SynthOptions = {}, dir = mkdtempSync(join(tmpdi
 }
 
 /** A small, fast model configuration for tests. */
-export const TINY = { rank: 8, hidden: 32, steps: 600, batch: 256, validateEvery: 50, learningRate: 0.01 }
+export const TINY = { rank: 8, hidden: 32, steps: 600, batch: 256, validateEvery: 50, learningRate: 0.01, members: 1 }
