@@ -2,8 +2,10 @@
  * `edgemime generator eval --model DIR --traces DIR`: every trace × method, replayed and scored
  * with normalised DTW; one table (or `--json`), an overlay chart per trace. `--drop F` hides a
  * fraction F of the input samples (robustness study; scored against the full trace);
- * `--candidates N` adds diffusion with best-of-N sampling; `--closed-loop` adds diffusion
- * (best-of-N when given) replayed closed-loop (generator/closed-loop.ts).
+ * `--candidates N` adds diffusion with best-of-N sampling (and sets guided's proposals);
+ * `--closed-loop` adds diffusion (best-of-N when given) replayed closed-loop with the
+ * conditioning correction, and guided replayed closed-loop with the forward-model gain
+ * correction (generator/closed-loop.ts), `--chunk` rows per closed-loop replay (default 8).
  * @module
  */
 import { readdirSync } from 'node:fs'
@@ -22,8 +24,9 @@ import { readTarget } from '../generator/target.js'
 import { METHODS, type Method, type Target } from '../generator/types.js'
 import { num } from './generator.js'
 
-/** Name of the closed-loop diffusion row in the table and JSON. */
+/** Names of the closed-loop rows in the table and JSON. */
 const CLOSED_LOOP = 'diffusion-closed-loop'
+const GUIDED_CLOSED_LOOP = 'guided-closed-loop'
 
 /** Copy of a target with a fraction of its samples (cells) set missing. */
 export function dropSamples(target: Target, fraction: number, rng: Rng): Target {
@@ -34,9 +37,9 @@ export async function evalCmd(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: {
     model: { type: 'string' }, traces: { type: 'string' }, methods: { type: 'string' }, json: { type: 'boolean', default: false },
     plots: { type: 'string' }, drop: { type: 'string' }, 'closed-loop': { type: 'boolean', default: false },
-    candidates: { type: 'string' }, seed: { type: 'string' }, data: { type: 'string' }, source: { type: 'string' },
+    candidates: { type: 'string' }, chunk: { type: 'string' }, seed: { type: 'string' }, data: { type: 'string' }, source: { type: 'string' },
   } })
-  if (!values.model || !values.traces) { process.stderr.write('usage: edgemime generator eval --model DIR --traces DIR [--methods m1,m2] [--json] [--plots DIR] [--drop F]\n'); return 2 }
+  if (!values.model || !values.traces) { process.stderr.write('usage: edgemime generator eval --model DIR --traces DIR [--methods m1,m2] [--json] [--plots DIR] [--drop F] [--candidates N] [--closed-loop] [--chunk ROWS]\n'); return 2 }
   const methods = (values.methods?.split(',') ?? [...METHODS]) as Method[]
   const bad = methods.find((m) => !METHODS.includes(m))
   if (bad) throw new InvalidInputError(`unknown method '${bad}'; one of ${METHODS.join(', ')}`)
@@ -48,8 +51,15 @@ export async function evalCmd(argv: string[]): Promise<number> {
   const device = await Device.open(parts.meta.space, values.source as RecordSource | undefined)
   const seed = num('seed', values.seed, 0) ?? 0
   const candidates = num('candidates', values.candidates, 1) ?? 1
+  const chunk = num('chunk', values.chunk, 1)
   const bestOf = { ...parts, candidates }
-  const extra = [...(candidates > 1 ? [`diffusion-best-of-${candidates}`] : []), ...(values['closed-loop'] ? [CLOSED_LOOP] : [])]
+  // Guided keeps its own default number of proposals unless --candidates sets it.
+  const guided = { ...parts, candidates: values.candidates === undefined ? undefined : candidates }
+  const loops = values['closed-loop'] ? [
+    ...(methods.includes('diffusion') ? [CLOSED_LOOP] : []),
+    ...(methods.includes('guided') ? [GUIDED_CLOSED_LOOP] : []),
+  ] : []
+  const extra = [...(candidates > 1 ? [`diffusion-best-of-${candidates}`] : []), ...loops]
   const out: Record<string, Record<string, { mean: number; per_metric: Record<string, number> }>> = {}
   const bar = progressBar('eval', files.length * (methods.length + extra.length))
   try {
@@ -59,7 +69,7 @@ export async function evalCmd(argv: string[]): Promise<number> {
       const replays: Record<string, Replayed> = {}
       out[target.name] = {}
       for (const method of methods) {
-        const { result, replayed } = await evalOne(device, parts, target, method, { seed, input })
+        const { result, replayed } = await evalOne(device, method === 'guided' ? guided : parts, target, method, { seed, input })
         out[target.name]![method] = result
         replays[method] = replayed
         bar.update(Object.values(out).reduce((s, o) => s + Object.keys(o).length, 0), `${target.name} ${method} ${result.mean.toFixed(3)}`)
@@ -69,10 +79,13 @@ export async function evalCmd(argv: string[]): Promise<number> {
         out[target.name]![extra[0]!] = result
         replays[extra[0]!] = replayed
       }
-      if (values['closed-loop']) {
-        const replayed = await closedLoop(device, bestOf, policyFor(bestOf, 'diffusion'), targetRows(parts.meta, input), { seed })
-        out[target.name]![CLOSED_LOOP] = score(parts, target, replayed)
-        replays[CLOSED_LOOP] = replayed
+      for (const loop of loops) {
+        const replayed = loop === CLOSED_LOOP
+          ? await closedLoop(device, bestOf, policyFor(bestOf, 'diffusion'), targetRows(parts.meta, input), { seed, chunk })
+          : await closedLoop(device, guided, policyFor(guided, 'guided'), targetRows(parts.meta, input), { seed, chunk, forward: guided.forward })
+        out[target.name]![loop] = score(parts, target, replayed)
+        replays[loop] = replayed
+        bar.update(Object.values(out).reduce((s, o) => s + Object.keys(o).length, 0), `${target.name} ${loop} ${out[target.name]![loop]!.mean.toFixed(3)}`)
       }
       if (values.plots) overlayChart(target, replays, join(values.plots, `${target.name}.svg`))
     }

@@ -65,6 +65,10 @@ t.test('collect -> train -> generate -> replay on a tiny budget', async (t) => {
     const looped = await closedLoop(device, parts, policyFor(parts, 'diffusion'), rows.slice(0, 8), { chunk: 4 })
     t.equal(looped.length, 8, 'closed-loop replay records every row')
     t.ok(looped.every((r) => r.length === 4 && r.every((v) => v >= 0)), 'closed-loop rows are trace windows')
+    t.ok(parts.forward, 'the saved model carries its forward model')
+    const guided = await closedLoop(device, parts, policyFor(parts, 'guided'), rows.slice(0, 8), { chunk: 4, forward: parts.forward })
+    t.equal(guided.length, 8, 'guided closed-loop replay records every row')
+    t.ok(guided.every((r) => r.length === 4 && r.every((v) => v >= 0)), 'guided closed-loop rows are trace windows')
 
     const { result } = await evalOne(device, parts, target, 'search')
     t.ok(result.mean >= 0 && Number.isFinite(result.mean), `search baseline scores ${result.mean.toFixed(3)}`)

@@ -1,0 +1,119 @@
+import t from 'tap'
+import { Rng } from '../ml/rng.js'
+import { closedLoop } from '../generator/closed-loop.js'
+import { fitForward, Forward, quadDim, quadFeatures } from '../generator/forward.js'
+import { policyFor, type GeneratorParts, type Policy } from '../generator/generate.js'
+import { refine } from '../generator/guide.js'
+import { fitRanges, normalise } from '../generator/normalise.js'
+import { netEps } from '../generator/onnx.js'
+import { compDim, project, randomComposition } from '../generator/space.js'
+import { train } from '../generator/train.js'
+import type { Sample, Space } from '../generator/types.js'
+
+// A 2-stressor (CPU, disk write) × 2-thread space; the "device" is a planted quadratic.
+const space: Space = {
+  stressors: ['cpu-crc32c', 'disk-write-1m-p5'], disk: [false, true], threads: 2,
+  metrics: ['cpu_util_0', 'cpu_util_1', 'disk_read_bytes_per_s', 'disk_write_bytes_per_s'], windowMs: 250, source: 'replay',
+}
+const WRITE_RATE = 2e8
+/** cpu_k = 100·cpu fraction on thread k (saturating), writes quadratic in the write fractions (contention). */
+function planted(a: ArrayLike<number>): Float32Array {
+  const w0 = a[2]!; const w1 = a[3]!
+  return Float32Array.from([100 * a[0]! * (1 - 0.2 * a[0]!), 100 * a[1]!, 0, WRITE_RATE * (w0 + w1 - 0.5 * w0 * w1)])
+}
+function dataset(n: number, seed: number, noise = 0): Sample[] {
+  const rng = new Rng(seed)
+  return Array.from({ length: n }, () => {
+    const comp = randomComposition(space, rng)
+    const obs = planted(comp).map((v) => v * (1 + noise * rng.normal()))
+    return { prev: new Float32Array(compDim(space)), comp, obs }
+  })
+}
+
+t.test('quadratic features and their count', async (t) => {
+  const f = quadFeatures([2, 3])
+  t.same(Array.from(f), [1, 2, 3, 4, 6, 9])
+  t.equal(quadDim(16), 153)
+})
+
+t.test('the forward model recovers a planted quadratic and its gradient is exact', async (t) => {
+  const samples = dataset(600, 1)
+  const ranges = fitRanges(space.metrics, samples.map((s) => s.obs))
+  const fm = fitForward(ranges, samples, 1e-6)
+  t.ok(fm.r2[0]! > 0.999 && fm.r2[3]! > 0.999, `held-out R² ${fm.r2.map((r) => r.toFixed(4))}`)
+  const fwd = new Forward(fm)
+  const rng = new Rng(7)
+  for (let i = 0; i < 20; i++) {
+    const a = randomComposition(space, rng)
+    const want = normalise(ranges, planted(a))
+    fwd.predict(a).forEach((v, n) => { if (n !== 2) t.ok(Math.abs(v - want[n]!) < 1e-3, `metric ${n}: ${v} vs ${want[n]}`) })
+  }
+  // Gradient against central differences, with one metric missing from the goal.
+  const a = Float32Array.from([0.3, 0.6, 0.2, 0.1])
+  const goal = [0.5, NaN, 0, 0.4]
+  const grad = new Float64Array(4)
+  fwd.lossGrad(a, goal, grad)
+  for (let i = 0; i < 4; i++) {
+    const up = Float32Array.from(a); up[i] += 1e-3
+    const down = Float32Array.from(a); down[i] -= 1e-3
+    const num = (fwd.lossGrad(up, goal) - fwd.lossGrad(down, goal)) / 2e-3
+    t.ok(Math.abs(num - grad[i]!) < 1e-2 * Math.max(1, Math.abs(num)), `∂L/∂a${i}: ${grad[i]!.toFixed(4)} vs ${num.toFixed(4)}`)
+  }
+  t.throws(() => fitForward(ranges, samples.slice(0, 1)), /at least 2 samples/)
+  t.throws(() => new Forward({ ...fm, weights: [[1, 2]] }), /expected 15/)
+})
+
+t.test('refinement lowers the forward-model loss and stays a valid window', async (t) => {
+  const samples = dataset(400, 2)
+  const ranges = fitRanges(space.metrics, samples.map((s) => s.obs))
+  const fwd = new Forward(fitForward(ranges, samples))
+  const goal = normalise(ranges, [40, 70, 0, 0])
+  const a = Float32Array.from([0.9, 0.1, 0, 0])
+  const before = fwd.lossGrad(a, goal)
+  const after = refine(space, fwd, a, goal)
+  t.ok(after < before / 100, `loss ${before.toFixed(4)} → ${after.toFixed(6)}`)
+  t.same(Array.from(project(space, Float32Array.from(a))), Array.from(a), 'refined window is already valid')
+})
+
+t.test('guided generation on a tiny model beats the unguided sample under the forward model', async (t) => {
+  const samples = dataset(300, 3, 0.02)
+  const { meta, net } = train(space, samples, { hidden: 16, layers: 1, iterations: 150, batch: 32, seed: 1 })
+  t.ok(meta.forward, 'train saves the forward model with the model')
+  const fwd = new Forward(meta.forward!)
+  const parts: GeneratorParts = { meta, eps: netEps(net), forward: fwd, candidates: 4 }
+  const goals = [[30, 80, 0, 0], [0, 60, 0, 1e8], [90, 0, 0, 1.5e8], [50, 50, 0, 0]].map((r) => normalise(meta.ranges, r))
+  const loss = async (p: Policy) => {
+    const rng = new Rng(11)
+    let s = 0
+    for (const g of goals) s += fwd.lossGrad(await p(g, new Float32Array(meta.net.stateDim), rng), g)
+    return s
+  }
+  const plain = await loss(policyFor(parts, 'diffusion'))
+  const guided = await loss(policyFor(parts, 'guided'))
+  t.ok(guided < plain / 2, `forward-model loss: guided ${guided.toFixed(4)} < diffusion ${plain.toFixed(4)}`)
+  t.throws(() => policyFor({ ...parts, forward: undefined }, 'guided'), /needs a forward model/)
+})
+
+t.test('closed loop with the forward model removes a known device bias', async (t) => {
+  const samples = dataset(400, 4)
+  const ranges = fitRanges(space.metrics, samples.map((s) => s.obs))
+  const fwd = new Forward(fitForward(ranges, samples))
+  const meta = { space, ranges } as GeneratorParts['meta']
+  // The device writes 30 % less and computes 10 % more than when the data were collected.
+  const bias = [1.1, 1.1, 1, 0.7]
+  const device = { run: async (_s: Space, windows: Float32Array[]) => windows.map((w) => planted(w).map((v, n) => v * bias[n]!)) }
+  // Pure refinement from a fixed start: the forward model alone decides, so the bias is all there is to correct.
+  const policy: Policy = async (target, _s, _r, _rec, aim) => {
+    const a = Float32Array.from([0.5, 0, 0, 0.5])
+    refine(space, fwd, a, aim ?? target, { steps: 60 })
+    return a
+  }
+  const rows = Array.from({ length: 48 }, () => normalise(ranges, [50, NaN, 0, 6e7]))
+  const tail = (rec: Float64Array[], n: number) => rec.slice(24).reduce((s, r) => s + r[n]!, 0) / 24
+  const open = await closedLoop(device, { meta }, policy, rows, { chunk: 48 })
+  const closed = await closedLoop(device, { meta }, policy, rows, { chunk: 8, forward: fwd })
+  t.ok(Math.abs(tail(open, 3) / 6e7 - 0.7) < 0.03, `open loop writes ${(tail(open, 3) / 1e6).toFixed(1)} MB/s for 60`)
+  t.ok(Math.abs(tail(closed, 3) / 6e7 - 1) < 0.03, `closed loop writes ${(tail(closed, 3) / 1e6).toFixed(1)} MB/s for 60`)
+  t.ok(Math.abs(tail(closed, 0) - 50) < 1.5, `closed loop computes ${tail(closed, 0).toFixed(1)} % for 50 (open ${tail(open, 0).toFixed(1)})`)
+  t.equal(closed.length, 48)
+})
