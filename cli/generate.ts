@@ -17,7 +17,8 @@ import { num } from './generator.js'
 const USAGE = `usage: edgemime generate --model MODEL_DIR --trace TARGET.csv --out COMP.json [options]
   --method M     ${METHODS.join(' | ')} (default diffusion)
   --data DIR     training dataset for the baselines (default: the model's)
-  --candidates N diffusion: sample N per window, keep the one a forward model predicts closest
+  --candidates N diffusion: sample N per window, keep the one the forward model predicts closest;
+                 guided: N diffusion proposals refined on the forward model (default 8)
   --compress     one window per trace row instead of row period / model window
   --seed S       sampling seed (default 0)
 `

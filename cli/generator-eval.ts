@@ -5,7 +5,7 @@
  * `--candidates N` adds diffusion with best-of-N sampling (and sets guided's proposals);
  * `--closed-loop` adds diffusion (best-of-N when given) replayed closed-loop with the
  * conditioning correction, and guided replayed closed-loop with the forward-model gain
- * correction (generator/closed-loop.ts), `--chunk` rows per closed-loop replay (default 8).
+ * correction (generator/closed-loop.ts), `--chunk` rows per closed-loop replay (defaults: closed-loop.ts).
  * @module
  */
 import { readdirSync } from 'node:fs'

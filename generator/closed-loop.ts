@@ -29,7 +29,7 @@ import { normalise } from './normalise.js'
 import { compDim, summarise } from './space.js'
 
 export interface ClosedLoopOptions {
-  /** Rows per chunk (one window per row). */
+  /** Rows per chunk (one window per row); default 4 with a forward model, 8 without. */
   chunk?: number
   /** Conditioning mode: integral gain on the normalised error. Forward mode: how fast older chunks' evidence decays. */
   gain?: number
@@ -45,10 +45,13 @@ const MIN_EVIDENCE = 0.01
 
 /** Replays `rows` (normalised targets) closed-loop; returns the recorded rows in raw units. */
 export async function closedLoop(device: Pick<Device, 'run'>, parts: GeneratorParts, policy: Policy, rows: Float32Array[],
-  { chunk = 8, gain, limit, forward, seed = 0 }: ClosedLoopOptions = {}): Promise<Replayed> {
+  { chunk, gain, limit, forward, seed = 0 }: ClosedLoopOptions = {}): Promise<Replayed> {
   const { space, ranges } = parts.meta
   const N = space.metrics.length
   const rng = new Rng(seed)
+  // Forward mode measured better with chunks of 4 (mean DTW 0.0063 vs open loop 0.0093); the
+  // conditioning mode keeps the 8 it was measured with.
+  const rowsPer = chunk ?? (forward ? 4 : 8)
   const k = gain ?? (forward ? 0.5 : 0.3)
   const lim = limit ?? (forward ? 1 : 0.2)
   const correction = new Float32Array(N)
@@ -58,8 +61,8 @@ export async function closedLoop(device: Pick<Device, 'run'>, parts: GeneratorPa
   const pp = new Float64Array(N)
   const out: Replayed = []
   let prev = new Float32Array(compDim(space)) as Float32Array
-  for (let start = 0; start < rows.length; start += chunk) {
-    const goals = rows.slice(start, start + chunk)
+  for (let start = 0; start < rows.length; start += rowsPer) {
+    const goals = rows.slice(start, start + rowsPer)
     const windows: Float32Array[] = []
     for (const g of goals) {
       if (forward) {

@@ -1,6 +1,7 @@
 /**
  * The trace-to-composition generator (MimeSys on the device): collection, training, generation
- * with the diffusion model or a baseline, alignment, evaluation and closed-loop replay.
+ * with the diffusion model (plain or guided by a learned forward model) or a baseline,
+ * alignment, evaluation and closed-loop replay.
  * @module
  */
 export { collect, makeSpace, type CollectOptions, type Strategy } from './collect.js'
@@ -9,7 +10,9 @@ export { Device, toComposition } from './device.js'
 export { train, type TrainOptions } from './train.js'
 export { saveModel, loadModel, type ModelMeta, type LoadedModel } from './model.js'
 export { openParts, type OpenParts } from './parts.js'
-export { generate, policyFor, targetRows, windowsPerRow, type Policy, type GeneratorParts } from './generate.js'
+export { generate, policyFor, targetRows, windowsPerRow, GUIDED_CANDIDATES, type Policy, type GeneratorParts } from './generate.js'
+export { fitForward, Forward, type ForwardModel } from './forward.js'
+export { refine, refineBest, type RefineOptions } from './guide.js'
 export { align, type AlignOptions } from './align.js'
 export { closedLoop, type ClosedLoopOptions } from './closed-loop.js'
 export { evalOne, score, replayRows, overlayChart, type Replayed } from './evaluate.js'
