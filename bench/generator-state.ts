@@ -3,51 +3,20 @@
  * question behind state-aware conditioning: per metric, held-out R² (last 20 % of the samples)
  * of ridge least squares on quadratic features of a_t, then with a_{t−1} added. Equal R² means
  * the recorded trace carries no state from one window to the next, so conditioning on it
- * cannot help. Normal equations solved directly (≤ 200 features): no matrix library needed.
+ * cannot help. The ridge solver and features are the forward model's (generator/forward.ts).
  * usage: tsx bench/generator-state.ts DATASET_DIR...
  * @module
  */
 import { openDataset } from '../generator/dataset.js'
+import { quadFeatures, ridge } from '../generator/forward.js'
 import type { Sample } from '../generator/types.js'
 
 const dirs = process.argv.slice(2)
 if (dirs.length === 0) { process.stderr.write('usage: tsx bench/generator-state.ts DATASET_DIR...\n'); process.exit(2) }
 
-/** 1, a_t, pairwise products of a_t (fractions share a thread, so they interact), optionally a_{t−1}. */
+/** Quadratic features of a_t (fractions share a thread, so they interact), optionally a_{t−1}. */
 function features(s: Sample, withPrev: boolean): number[] {
-  const f = [1, ...s.comp]
-  for (let i = 0; i < s.comp.length; i++) for (let j = i; j < s.comp.length; j++) f.push(s.comp[i]! * s.comp[j]!)
-  if (withPrev) f.push(...s.prev)
-  return f
-}
-
-/** Ridge weights (λ = 1e-3) by Gaussian elimination with partial pivoting. */
-function ridge(X: number[][], y: number[]): Float64Array {
-  const d = X[0]!.length
-  const A = Array.from({ length: d }, () => new Float64Array(d + 1))
-  X.forEach((x, i) => {
-    for (let p = 0; p < d; p++) {
-      A[p]![d] += x[p]! * y[i]!
-      for (let q = 0; q < d; q++) A[p]![q] += x[p]! * x[q]!
-    }
-  })
-  for (let p = 0; p < d; p++) A[p]![p] += 1e-3
-  for (let c = 0; c < d; c++) {
-    let r = c
-    for (let k = c + 1; k < d; k++) if (Math.abs(A[k]![c]!) > Math.abs(A[r]![c]!)) r = k
-    ;[A[c], A[r]] = [A[r]!, A[c]!]
-    for (let k = c + 1; k < d; k++) {
-      const f = A[k]![c]! / A[c]![c]!
-      for (let q = c; q <= d; q++) A[k]![q] -= f * A[c]![q]!
-    }
-  }
-  const w = new Float64Array(d)
-  for (let c = d - 1; c >= 0; c--) {
-    let s = A[c]![d]!
-    for (let q = c + 1; q < d; q++) s -= A[c]![q]! * w[q]!
-    w[c] = s / A[c]![c]!
-  }
-  return w
+  return [...quadFeatures(s.comp), ...(withPrev ? s.prev : [])]
 }
 
 /** Held-out R² of metric n. */
@@ -55,7 +24,7 @@ function heldOutR2(samples: Sample[], n: number, withPrev: boolean): number {
   const X = samples.map((s) => features(s, withPrev))
   const y = samples.map((s) => s.obs[n]!)
   const cut = Math.floor(samples.length * 0.8)
-  const w = ridge(X.slice(0, cut), y.slice(0, cut))
+  const w = ridge(X.slice(0, cut), y.slice(0, cut), 1e-3)
   const test = y.slice(cut)
   const mean = test.reduce((a, b) => a + b, 0) / test.length
   let se = 0
