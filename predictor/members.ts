@@ -60,14 +60,15 @@ export interface MemberInputs {
 }
 
 /**
- * Trains config.members members and merges them; the training record is member 0's with the
- * members' seconds summed (CPU work; with threads the wall time is about one member's).
+ * Trains config.members members and merges them; the training record is member 0's, with
+ * `seconds` the wall time of training them all (about one member's with threads and free cores).
  */
 export function trainMembers({ ds, config, scalers, base, trainRows, valRows }: MemberInputs, opts: TrainOptions & { threads?: boolean } = {}): { model: PitotModel; training: TrainResult } {
   const K = Math.max(1, config.members ?? 1)
   const configs = Array.from({ length: K }, (_, m) => ({ ...config, members: 1, seed: memberSeed(config.seed, m) }))
   const build = (c: ModelConfig) => new PitotModel(c, ds.platforms, ds.workloads, scalers, base)
   const { threads, onProgress, ...trainOpts } = opts
+  const start = performance.now()
   const remote = threads ? configs.slice(1).map((c) => {
     const size = build(c).params().reduce((n, p) => n + p.value.length, 0)
     const shared = new SharedArrayBuffer(40 + ERROR_BYTES + 4 * size)
@@ -79,14 +80,14 @@ export function trainMembers({ ds, config, scalers, base, trainRows, valRows }: 
     const models = configs.map(build)
     const trainings: TrainResult[] = []
     models.forEach((m, i) => {
-      if (i === 0 || !threads) { trainings.push(train(m, ds.pools, trainRows, valRows, i === 0 ? opts : trainOpts)); return }
+      if (i === 0 || !threads) { trainings.push(train(m, ds.pools, trainRows, valRows, i === 0 ? { ...trainOpts, onProgress } : trainOpts)); return }
       const r = awaitMember(remote[i - 1].shared, i)
       let at = 0
       for (const p of m.params()) { p.value.set(r.values.subarray(at, at + p.value.length)); at += p.value.length }
       trainings.push(r.training)
     })
     const model = mergeMembers(models, ds.platforms, ds.workloads)
-    return { model, training: { ...trainings[0], seconds: trainings.reduce((s, t) => s + t.seconds, 0) } }
+    return { model, training: { ...trainings[0], seconds: (performance.now() - start) / 1000 } }
   } finally {
     for (const r of remote) void r.worker.terminate()
   }
