@@ -6,7 +6,7 @@
  * wall time on a machine with K free cores.
  * @module
  */
-import { EdgemimeError } from '../common/errors.js'
+import { EdgemimeError, InvalidInputError } from '../common/errors.js'
 import { startWorker } from '../common/worker-url.js'
 import type { Baseline } from './baseline.js'
 import { mergeMembers } from './ensemble.js'
@@ -64,7 +64,8 @@ export interface MemberInputs {
  * `seconds` the wall time of training them all (about one member's with threads and free cores).
  */
 export function trainMembers({ ds, config, scalers, base, trainRows, valRows }: MemberInputs, opts: TrainOptions & { threads?: boolean } = {}): { model: PitotModel; training: TrainResult } {
-  const K = Math.max(1, config.members ?? 1)
+  const K = config.members ?? 1
+  if (!(Number.isInteger(K) && K >= 1 && K <= 16)) throw new InvalidInputError(`members must be an integer in 1..16, got ${JSON.stringify(config.members)}`)
   const configs = Array.from({ length: K }, (_, m) => ({ ...config, members: 1, seed: memberSeed(config.seed, m) }))
   const build = (c: ModelConfig) => new PitotModel(c, ds.platforms, ds.workloads, scalers, base)
   const { threads, onProgress, ...trainOpts } = opts

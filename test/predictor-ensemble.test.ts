@@ -58,3 +58,9 @@ t.test('members trained in worker threads give the same model as members trained
   })
   t.equal(par.training.bestStep, seq.training.bestStep)
 })
+
+t.test('a bad member count is refused with a clear error', async (t) => {
+  for (const members of [0, 1.5, 'two']) {
+    t.throws(() => fitPredictor(ds, split.train, split.val, { ...DEFAULT_CONFIG, ...TINY, coldShare: 0, members: members as number }), /members must be an integer in 1\.\.16/)
+  }
+})
