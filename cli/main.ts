@@ -10,7 +10,7 @@ type Command = { summary: string; load: () => Promise<{ run(argv: string[]): Pro
 
 const COMMANDS: Record<string, Command> = {
   generator: { summary: 'trace-to-composition generator: collect | train | align | eval', load: () => import('./generator.js') },
-  generate: { summary: 'generate a stressor composition from a trace (diffusion | search | interpolate | single)', load: () => import('./generate.js') },
+  generate: { summary: 'generate a stressor composition from a trace (diffusion | guided | search | interpolate | single)', load: () => import('./generate.js') },
   ctl: { summary: 'talk to a daemon over HTTP: replay start/stop/status/watch, profiles, traces, device', load: () => import('./ctl.js') },
   daemon: { summary: 'run the device daemon (HTTP API, npm start); daemon token: new API token', load: () => import('./daemon.js') },
   trace: { summary: 'record, plot and print resource-usage traces; device fingerprint', load: () => import('./trace.js') },
