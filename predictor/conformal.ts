@@ -56,9 +56,6 @@ export function tightness(y: ArrayLike<number>, bound: ArrayLike<number>): numbe
   return y.length ? s / y.length : NaN
 }
 
-/** Rows other than the calibration rows (e.g. training rows) on which a head can be chosen: y and [rows × heads] predictions. */
-export interface ChoiceRows { y: ArrayLike<number>; pred: ArrayLike<number> }
-
 /** Margin and calibration tightness of each candidate head on rows `rows`. */
 function headMargins(y: ArrayLike<number>, pred: ArrayLike<number>, nHeads: number, eps: number, choices: number[], rows: number[], confidence: number): { head: number; margin: number; tight: number }[] {
   const n = rows.length, res = new Float64Array(n), yy = Float64Array.from(rows, (r) => y[r]), bound = new Float64Array(n)
@@ -77,16 +74,10 @@ function headMargins(y: ArrayLike<number>, pred: ArrayLike<number>, nHeads: numb
  * from the other half: choosing and calibrating on the same rows makes the chosen bound
  * slightly optimistic, which showed as coverage a few tenths of a percent under 1−ε.
  */
-export function calibrate(y: ArrayLike<number>, pred: ArrayLike<number>, nHeads: number, eps: number, heads?: number[], splitSelection = true, confidence = 0, choose?: ChoiceRows): Calibration {
+export function calibrate(y: ArrayLike<number>, pred: ArrayLike<number>, nHeads: number, eps: number, heads?: number[], splitSelection = true, confidence = 0): Calibration {
   const n = y.length
   const choices = heads ?? Array.from({ length: nHeads }, (_, h) => h)
   const all = Array.from({ length: n }, (_, r) => r)
-  if (choose && choices.length > 1) {
-    // Rows the calibration never sees pick the head, so every calibration row sets the margin.
-    const best = headMargins(choose.y, choose.pred, nHeads, eps, choices, Array.from({ length: choose.y.length }, (_, r) => r), confidence).reduce((a, b) => (b.tight < a.tight ? b : a))
-    const [held] = headMargins(y, pred, nHeads, eps, [best.head], all, confidence)
-    return { eps, head: best.head, margin: held.margin }
-  }
   // Rows arrive in random order (a random split), so alternate rows form two random halves.
   const split = splitSelection && choices.length > 1
   const pick = split ? all.filter((r) => r % 2 === 0) : all

@@ -125,13 +125,13 @@ export function knownRows(pools: Observations[], rows: Int32Array[], seen?: Seen
 }
 
 /** Calibrates every pool and ε on the given rows (each pool uses its own rows). */
-export function calibratePools(m: PitotModel, pools: Observations[], rows: Int32Array[], eps: number[], naive = false, chooseRows?: Int32Array[]): Calibration[][] {
+export function calibratePools(m: PitotModel, pools: Observations[], rows: Int32Array[], eps: number[], naive = false): Calibration[][] {
   const e = m.embed()
-  const part = (obs: Observations, idx: Int32Array) => ({ y: Float64Array.from(idx, (r) => obs.logT[r]), pred: m.predict(obs, idx, e) })
   return pools.map((obs, a) => {
-    const { y, pred } = part(obs, rows[a] ?? new Int32Array(0))
-    const choose = chooseRows?.[a]?.length ? part(obs, chooseRows[a]) : undefined
-    return eps.map((ep) => calibrate(y, pred, m.dims.heads, ep, naive ? [naiveHead(m.config.quantiles, ep)] : undefined, true, m.config.coverageConfidence ?? 0, choose))
+    const idx = rows[a] ?? new Int32Array(0)
+    const pred = m.predict(obs, idx, e)
+    const y = Float64Array.from(idx, (r) => obs.logT[r])
+    return eps.map((ep) => calibrate(y, pred, m.dims.heads, ep, naive ? [naiveHead(m.config.quantiles, ep)] : undefined, true, m.config.coverageConfidence ?? 0))
   })
 }
 
@@ -217,8 +217,7 @@ export function coldProbe(ds: Dataset, trainRows: Int32Array[], valRows: Int32Ar
 export function fitPredictor(ds: Dataset, trainRows: Int32Array[], valRows: Int32Array[], config: ModelConfig, opts: FitOptions = {}): Fitted {
   const { model, training, coldStart, seen } = fitModel(ds, trainRows, valRows, config, opts)
   const eps = opts.eps ?? EPS
-  const choose = config.headChoice === 'train' ? knownRows(ds.pools, trainRows, seen) : undefined
-  const fitted: Fitted = { model, eps, training, coldStart, calibration: calibratePools(model, ds.pools, knownRows(ds.pools, valRows, seen), eps, opts.naive, choose) }
+  const fitted: Fitted = { model, eps, training, coldStart, calibration: calibratePools(model, ds.pools, knownRows(ds.pools, valRows, seen), eps, opts.naive) }
   const share = config.coldShare ?? COLD_SHARE
   if (share > 0) {
     const probe = coldProbe(ds, trainRows, valRows, config, share, seen, opts)

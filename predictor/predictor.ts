@@ -155,16 +155,12 @@ export class Predictor {
     const cs = poolCalibration(this.stored.calibration, arity)
     const c = cs.find((x) => Math.abs(x.eps - eps) < 1e-12)
     if (c) return c
-    const { cal, train } = this.storedRows(), { config, dims } = this.stored.model
-    const a = Math.min(arity, cal.length - 1)
-    const part = (obs: Observations) => {
-      const pred = new Float32Array(obs.logT.length * dims.heads)
-      predictRows(this.#e, dims, obs, Int32Array.from({ length: obs.logT.length }, (_, r) => r), pred)
-      return { y: obs.logT, pred }
-    }
-    const { y, pred } = part(cal[a])
-    const choose = config.headChoice === 'train' && train[a]?.logT.length ? part(train[a]) : undefined
-    const fresh = calibrate(y, pred, dims.heads, eps, undefined, true, config.coverageConfidence ?? 0, choose)
+    const cal = this.storedRows().cal
+    const a = Math.min(arity, cal.length - 1), obs = cal[a]
+    const idx = Int32Array.from({ length: obs.logT.length }, (_, r) => r)
+    const pred = new Float32Array(idx.length * this.stored.model.dims.heads)
+    predictRows(this.#e, this.stored.model.dims, obs, idx, pred)
+    const fresh = calibrate(obs.logT, pred, this.stored.model.dims.heads, eps, undefined, true, this.stored.model.config.coverageConfidence ?? 0)
     cs.push(fresh)
     return fresh
   }

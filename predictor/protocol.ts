@@ -87,7 +87,6 @@ export function runJob(job: Job, ds: Dataset = loadDataset(job.data)): JobResult
   const results: Record<string, PoolsMetrics> = { [job.variant]: evaluatePools(f.model, f.calibration, ds.pools, split.test) }
   if (job.variant === 'pitot') {
     results.naive_cqr = evaluatePools(f.model, calibratePools(f.model, ds.pools, split.val, f.eps, true), ds.pools, split.test)
-    results.train_choice = evaluatePools(f.model, calibratePools(f.model, ds.pools, split.val, f.eps, false, split.train), ds.pools, split.test)
   }
   return { job, results, trainSeconds: f.training.seconds, bestStep: f.training.bestStep }
 }

@@ -70,12 +70,6 @@ export interface ModelConfig {
    */
   coverageConfidence?: number
   /**
-   * Rows the bound's quantile head is chosen on. 'split' (undefined): one half of the
-   * calibration rows, the margin from the other half. 'train': the training rows, so every
-   * calibration row sets the margin (choosing on rows calibration never sees keeps coverage exact).
-   */
-  headChoice?: 'split' | 'train'
-  /**
    * Share of the seen platforms and of the seen workloads a second ("probe") model holds out
    * to calibrate bounds for never-seen entities (predictor/fit.ts). 0: no probe, half the
    * training time, and rows touching unseen entities get the seen pools' (too small) margins.

@@ -85,8 +85,7 @@ export function updatePredictor(p: Predictor, fresh: Observations[], opts: Updat
   // margins (from the fit's cold probe) stay as they were.
   const seen = seenEntities(trainPools, [trainPools.map((o) => Int32Array.from({ length: o.logT.length }, (_, r) => r))], m.bx.value.length, m.by.value.length)
   s.coldStart = { ...s.coldStart, seenPlatforms: Array.from(seen.platform), seenWorkloads: Array.from(seen.workload) }
-  const choose = m.config.headChoice === 'train' ? knownRows(trainPools, trainPools.map((o) => Int32Array.from({ length: o.logT.length }, (_, r) => r)), seen) : undefined
-  s.calibration = calibratePools(m, calPools, knownRows(calPools, allCal, seen), s.eps, false, choose)
+  s.calibration = calibratePools(m, calPools, knownRows(calPools, allCal, seen), s.eps)
   p.refreshEmbeddings()
   const rows = { train: trainPools, cal: calPools, cold: stored.cold }
   p.setStoredRows(rows)
