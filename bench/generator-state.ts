@@ -8,7 +8,7 @@
  * @module
  */
 import { openDataset } from '../generator/dataset.js'
-import { quadFeatures, ridge } from '../generator/forward.js'
+import { quadFeatures, ridge, rSquared } from '../generator/forward.js'
 import type { Sample } from '../generator/types.js'
 
 const dirs = process.argv.slice(2)
@@ -24,17 +24,8 @@ function heldOutR2(samples: Sample[], n: number, withPrev: boolean): number {
   const X = samples.map((s) => features(s, withPrev))
   const y = samples.map((s) => s.obs[n]!)
   const cut = Math.floor(samples.length * 0.8)
-  const w = ridge(X.slice(0, cut), y.slice(0, cut), 1e-3)
-  const test = y.slice(cut)
-  const mean = test.reduce((a, b) => a + b, 0) / test.length
-  let se = 0
-  let st = 0
-  test.forEach((v, i) => {
-    const p = X[cut + i]!.reduce((a, x, k) => a + x * w[k]!, 0)
-    se += (p - v) ** 2
-    st += (v - mean) ** 2
-  })
-  return 1 - se / st
+  const [w] = ridge(X.slice(0, cut), [y.slice(0, cut)], 1e-3)
+  return rSquared(X.slice(cut).map((x) => x.reduce((a, v, k) => a + v * w![k]!, 0)), y.slice(cut))
 }
 
 for (const dir of dirs) {

@@ -37,20 +37,21 @@ export function quadFeatures(a: ArrayLike<number>, out: Float64Array = new Float
 }
 
 /**
- * Ridge regression weights for rows X (each of length p) and targets y: the normal equations
- * (XᵀX + λI) w = Xᵀy solved by Cholesky (p ≤ a few hundred, so no matrix library is needed).
+ * Ridge regression weights for rows X (each of length p), one weight vector per target in `ys`:
+ * the normal equations (XᵀX + λI) w = Xᵀy solved by Cholesky (p ≤ a few hundred, so no matrix
+ * library is needed). XᵀX is built and factorised once for all targets.
  */
-export function ridge(X: ArrayLike<number>[], y: ArrayLike<number>, lambda: number): Float64Array {
+export function ridge(X: ArrayLike<number>[], ys: ArrayLike<number>[], lambda: number): Float64Array[] {
   const p = X[0]?.length ?? 0
-  if (p === 0 || X.length !== y.length) throw new InvalidInputError(`ridge: ${X.length} rows and ${y.length} targets`)
+  if (p === 0 || ys.some((y) => y.length !== X.length)) throw new InvalidInputError(`ridge: ${X.length} rows and targets of ${ys.map((y) => y.length).join(', ')}`)
   const A = new Float64Array(p * p)
-  const b = new Float64Array(p)
+  const bs = ys.map(() => new Float64Array(p))
   for (let r = 0; r < X.length; r++) {
     const x = X[r]!
     for (let i = 0; i < p; i++) {
       const xi = x[i]!
       if (xi === 0) continue
-      b[i] += xi * y[r]!
+      ys.forEach((y, t) => { bs[t]![i] += xi * y[r]! })
       for (let j = i; j < p; j++) A[i * p + j] += xi * x[j]!
     }
   }
@@ -58,7 +59,7 @@ export function ridge(X: ArrayLike<number>[], y: ArrayLike<number>, lambda: numb
     A[i * p + i] += lambda
     for (let j = 0; j < i; j++) A[i * p + j] = A[j * p + i]!
   }
-  // Cholesky A = L·Lᵀ in place (lower triangle), then two triangular solves.
+  // Cholesky A = L·Lᵀ in place (lower triangle), then two triangular solves per target.
   for (let j = 0; j < p; j++) {
     let s = A[j * p + j]!
     for (let k = 0; k < j; k++) s -= A[j * p + k]! ** 2
@@ -70,23 +71,25 @@ export function ridge(X: ArrayLike<number>[], y: ArrayLike<number>, lambda: numb
       A[i * p + j] = t / d
     }
   }
-  const z = new Float64Array(p)
-  for (let i = 0; i < p; i++) {
-    let s = b[i]!
-    for (let k = 0; k < i; k++) s -= A[i * p + k]! * z[k]!
-    z[i] = s / A[i * p + i]!
-  }
-  const w = new Float64Array(p)
-  for (let i = p - 1; i >= 0; i--) {
-    let s = z[i]!
-    for (let k = i + 1; k < p; k++) s -= A[k * p + i]! * w[k]!
-    w[i] = s / A[i * p + i]!
-  }
-  return w
+  return bs.map((b) => {
+    const z = new Float64Array(p)
+    for (let i = 0; i < p; i++) {
+      let s = b[i]!
+      for (let k = 0; k < i; k++) s -= A[i * p + k]! * z[k]!
+      z[i] = s / A[i * p + i]!
+    }
+    const w = new Float64Array(p)
+    for (let i = p - 1; i >= 0; i--) {
+      let s = z[i]!
+      for (let k = i + 1; k < p; k++) s -= A[k * p + i]! * w[k]!
+      w[i] = s / A[i * p + i]!
+    }
+    return w
+  })
 }
 
-/** R² of predictions against truth. */
-function rSquared(pred: number[], truth: number[]): number {
+/** R² of predictions against truth (NaN when the truth is constant). */
+export function rSquared(pred: number[], truth: number[]): number {
   const mean = truth.reduce((a, b) => a + b, 0) / truth.length
   let se = 0
   let st = 0
@@ -106,16 +109,10 @@ export function fitForward(ranges: Ranges, samples: Sample[], lambda = 1e-3): Fo
   const obs = samples.map((s) => normalise(ranges, s.obs))
   const cut = Math.floor(samples.length * 0.8)
   const dot = (w: Float64Array, x: Float64Array) => { let s = 0; for (let i = 0; i < x.length; i++) s += w[i]! * x[i]!; return s }
-  const weights: number[][] = []
-  const r2: number[] = []
-  for (let n = 0; n < ranges.metrics.length; n++) {
-    const y = obs.map((o) => (Number.isFinite(o[n]!) ? o[n]! : 0))
-    if (cut >= 1 && samples.length - cut >= 2) {
-      const w = ridge(X.slice(0, cut), y.slice(0, cut), lambda)
-      r2.push(rSquared(X.slice(cut).map((x) => dot(w, x)), y.slice(cut)))
-    } else r2.push(NaN)
-    weights.push(Array.from(ridge(X, y, lambda)))
-  }
+  const ys = ranges.metrics.map((_, n) => obs.map((o) => (Number.isFinite(o[n]!) ? o[n]! : 0)))
+  const held = cut >= 1 && samples.length - cut >= 2 ? ridge(X.slice(0, cut), ys.map((y) => y.slice(0, cut)), lambda) : undefined
+  const r2 = ys.map((y, n) => (held ? rSquared(X.slice(cut).map((x) => dot(held[n]!, x)), y.slice(cut)) : NaN))
+  const weights = ridge(X, ys, lambda).map((w) => Array.from(w))
   return { dim, weights, lambda, r2 }
 }
 
@@ -123,6 +120,8 @@ export function fitForward(ranges: Ranges, samples: Sample[], lambda = 1e-3): Fo
 export class Forward {
   readonly #w: Float64Array[]
   readonly #feat: Float64Array
+  /** f(a) of the last lossGrad call (guided sampling calls it in a tight loop). */
+  readonly #pred: Float32Array
   readonly dim: number
   readonly metrics: number
 
@@ -134,10 +133,11 @@ export class Forward {
       return Float64Array.from(w)
     })
     this.#feat = new Float64Array(quadDim(model.dim))
+    this.#pred = new Float32Array(this.metrics)
   }
 
   /** f(a), normalised metric units. */
-  predict(a: ArrayLike<number>, out = new Float32Array(this.metrics)): Float32Array {
+  predict(a: ArrayLike<number>, out: Float32Array = new Float32Array(this.metrics)): Float32Array {
     const f = quadFeatures(a, this.#feat)
     for (let n = 0; n < this.metrics; n++) {
       const w = this.#w[n]!
@@ -154,7 +154,7 @@ export class Forward {
    */
   lossGrad(a: ArrayLike<number>, goal: ArrayLike<number>, grad?: Float64Array): number {
     const d = this.dim
-    const pred = this.predict(a)
+    const pred = this.predict(a, this.#pred)
     grad?.fill(0)
     let loss = 0
     for (let n = 0; n < this.metrics; n++) {
