@@ -70,15 +70,16 @@ export function trainMembers({ ds, config, scalers, base, trainRows, valRows }: 
   const build = (c: ModelConfig) => new PitotModel(c, ds.platforms, ds.workloads, scalers, base)
   const { threads, onProgress, ...trainOpts } = opts
   const start = performance.now()
-  const remote = threads ? configs.slice(1).map((c) => {
-    const size = build(c).params().reduce((n, p) => n + p.value.length, 0)
+  const models = configs.map(build)
+  // A thread member's model here only receives its weights; it also sizes the shared memory.
+  const remote = threads ? models.slice(1).map((m) => {
+    const size = m.params().reduce((n, p) => n + p.value.length, 0)
     const shared = new SharedArrayBuffer(40 + ERROR_BYTES + 4 * size)
-    const job: MemberJob = { ds, config: c, scalers, base, trainRows, valRows, opts: trainOpts, shared }
+    const job: MemberJob = { ds, config: m.config, scalers, base, trainRows, valRows, opts: trainOpts, shared }
     const worker = startWorker(import.meta.url, 'member-worker', { workerData: job })
     return { shared, worker }
   }) : []
   try {
-    const models = configs.map(build)
     const trainings: TrainResult[] = []
     models.forEach((m, i) => {
       if (i === 0 || !threads) { trainings.push(train(m, ds.pools, trainRows, valRows, i === 0 ? { ...trainOpts, onProgress } : trainOpts)); return }
