@@ -113,11 +113,12 @@ export const REFERENCE_CONFIG: ModelConfig = {
  * edgemime's default: the reference architecture trained with 4× larger batches, 4× the learning
  * rate and a cosine decay for 4,000 steps, which fits a 2-core CPU budget (see predictor/README.md).
  * 4,000 rather than 1,500 since the Eq. 9 rows run in WASM: isolated MAPE 6.2 → 5.1 % at S = 0.5
- * (1 replicate); 6,000 steps gained nothing more. Each interference arity weighs 0.5 instead of
- * the reference's 0.5/3: with the single 2-way pool of the Pitot data, the heavier interference
- * objective also trains the shared towers better for the isolated pool (at 4,000 steps, isolated
- * MAPE 5.05 → 4.94 % at S = 0.5 and 4.69 → 4.57 % at S = 0.9; 2-way 5.53 → 5.29 % and
- * 5.09 → 4.77 %; 1 replicate each; weight 1 was similar, 2 and 0.08 worse).
+ * (1 replicate); 6,000 steps gained nothing more. Each interference arity weighs 1 instead of
+ * the reference's 0.5/3 (which assumes three interference pools; the Pitot data has one): the
+ * heavier interference objective also trains the shared towers better for the isolated pool
+ * (0.5/3 → 0.5 at 4,000 steps, 1 replicate: isolated MAPE 5.05 → 4.94 % at S = 0.5; 0.5 → 1,
+ * 5 replicates: isolated 4.94 → 4.91 %, 2-way 5.26 → 5.10 %, tighter bounds at every ε; 2 and
+ * 0.08 were worse).
  */
 export const DEFAULT_CONFIG: ModelConfig = {
   ...REFERENCE_CONFIG,
