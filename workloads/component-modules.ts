@@ -5,34 +5,24 @@
  * exports `_start`. node:wasi runs it as is, so its opcodes can be counted like any core module.
  * @module
  */
+import { readUleb } from './leb128.js'
 
 /** Component-model section ids that can hold core modules. */
 const CORE_MODULE = 1
 const COMPONENT = 4
 const PREVIEW1 = 'wasi_snapshot_preview1'
 
-/** Reads an unsigned LEB128 at `at`; returns the value and the offset after it. */
-function u32(bytes: Uint8Array, at: number): [number, number] {
-  let value = 0, shift = 0
-  for (;;) {
-    if (at >= bytes.length || shift > 28) throw new RangeError('truncated LEB128')
-    const b = bytes[at++]!
-    value += (b & 0x7f) * 2 ** shift
-    if (!(b & 0x80)) return [value, at]
-    shift += 7
-  }
-}
-
 /**
  * Core modules embedded in a component (nested components included), in binary order.
- * @throws RangeError when a section runs past the end of the binary.
+ * @throws RangeError when a section runs past the end of the binary, InvalidInputError when
+ *   the binary ends inside a section header.
  */
 export function embeddedCoreModules(component: Uint8Array): Uint8Array[] {
   const out: Uint8Array[] = []
   let at = 8 // magic + version + layer
   while (at < component.length) {
     const id = component[at]!
-    const [size, start] = u32(component, at + 1)
+    const [size, start] = readUleb(component, at + 1)
     const end = start + size
     if (end > component.length) throw new RangeError(`section ${id} runs past the end of the component`)
     const body = component.subarray(start, end)

@@ -7,40 +7,16 @@
  * @module
  */
 import { CapExceededError, InvalidInputError } from '../common/errors.js'
+import { readUleb, writeUleb } from './leb128.js'
 
 const PAGE = 65536
 
-/** Reads an unsigned LEB128 at `pos`; returns [value, next position]. */
-function uleb(b: Uint8Array, pos: number): [number, number] {
-  let result = 0
-  let shift = 0
-  for (;;) {
-    if (pos >= b.length) throw new InvalidInputError('truncated WebAssembly module')
-    const byte = b[pos++]!
-    result += (byte & 0x7f) * 2 ** shift
-    if ((byte & 0x80) === 0) return [result, pos]
-    shift += 7
-  }
-}
-
-function writeUleb(v: number): number[] {
-  const out: number[] = []
-  do {
-    let byte = v % 128
-    v = Math.floor(v / 128)
-    if (v > 0) byte |= 0x80
-    out.push(byte)
-  } while (v > 0)
-  return out
-}
-
-/** Rewrites one `limits` record at `pos`; returns the new bytes and where the record ended. */
 function capLimits(b: Uint8Array, pos: number, maxPages: number, where: string): [number[], number] {
   const flags = b[pos]!
   if (flags & 0x04) throw new InvalidInputError(`${where}: 64-bit memories are not supported`)
-  let [min, p] = uleb(b, pos + 1)
+  let [min, p] = readUleb(b, pos + 1)
   let max = Infinity
-  if (flags & 0x01) [max, p] = uleb(b, p)
+  if (flags & 0x01) [max, p] = readUleb(b, p)
   if (min > maxPages) {
     throw new CapExceededError(`${where} needs ${min * PAGE} bytes at start, over the memory limit of ${maxPages * PAGE} bytes`)
   }
@@ -63,7 +39,7 @@ export function capMemory(wasm: Uint8Array, limitBytes: number): Uint8Array {
   let pos = 8
   while (pos < wasm.length) {
     const id = wasm[pos]!
-    const [size, start] = uleb(wasm, pos + 1)
+    const [size, start] = readUleb(wasm, pos + 1)
     const end = start + size
     if (end > wasm.length) throw new InvalidInputError('truncated WebAssembly section')
     if (id === 5) parts.push(section(5, rewriteMemories(wasm, start, end, maxPages)))
@@ -79,7 +55,7 @@ function section(id: number, body: number[]): Uint8Array {
 }
 
 function rewriteMemories(b: Uint8Array, start: number, end: number, maxPages: number): number[] {
-  let [count, p] = uleb(b, start)
+  let [count, p] = readUleb(b, start)
   const out = writeUleb(count)
   while (count-- > 0) {
     const [limits, next] = capLimits(b, p, maxPages, 'memory')
@@ -91,12 +67,12 @@ function rewriteMemories(b: Uint8Array, start: number, end: number, maxPages: nu
 }
 
 function rewriteImports(b: Uint8Array, start: number, end: number, maxPages: number): number[] {
-  let [count, p] = uleb(b, start)
+  let [count, p] = readUleb(b, start)
   const out = writeUleb(count)
   while (count-- > 0) {
     const from = p
     for (let name = 0; name < 2; name++) {
-      const [len, q] = uleb(b, p)
+      const [len, q] = readUleb(b, p)
       p = q + len
     }
     const kind = b[p]!
@@ -119,15 +95,15 @@ function rewriteImports(b: Uint8Array, start: number, end: number, maxPages: num
 /** Length of a func/table/global/tag import descriptor, which this rewrite copies verbatim. */
 function skipImportDesc(b: Uint8Array, p: number, kind: number): number {
   switch (kind) {
-    case 0x00: return uleb(b, p)[1] // type index
+    case 0x00: return readUleb(b, p)[1] // type index
     case 0x01: { // reftype + limits
       const flags = b[p + 1]!
-      let q = uleb(b, p + 2)[1]
-      if (flags & 0x01) q = uleb(b, q)[1]
+      let q = readUleb(b, p + 2)[1]
+      if (flags & 0x01) q = readUleb(b, q)[1]
       return q
     }
     case 0x03: return p + 2 // valtype + mutability
-    case 0x04: return uleb(b, p + 1)[1] // tag: attribute + type index
+    case 0x04: return readUleb(b, p + 1)[1] // tag: attribute + type index
     default: throw new InvalidInputError(`unknown import kind 0x${kind.toString(16)}`)
   }
 }
