@@ -70,16 +70,20 @@ function headMargins(y: ArrayLike<number>, pred: ArrayLike<number>, nHeads: numb
 /**
  * Calibrates one pool for `eps`. `pred` holds every head for each calibration row
  * ([rows × heads], log); `heads` restricts the choice (naive CQR passes only the ξ = 1−ε head).
- * With `splitSelection` (default) the head is chosen on half of the rows and its margin comes
- * from the other half: choosing and calibrating on the same rows makes the chosen bound
- * slightly optimistic, which showed as coverage a few tenths of a percent under 1−ε.
+ * Choosing the head on the rows that also set its margin makes the chosen bound slightly
+ * optimistic: with the marginal rank (`confidence` 0) that showed as coverage a few tenths of a
+ * percent under 1−ε, so the head is then chosen on half of the rows and its margin comes from
+ * the other half. A `confidence` rank over-covers by far more than the choice's optimism (the
+ * Pitot data, S = 0.5, 5 replicates, ε = 0.01, confidence 0.9: isolated coverage 99.23 % with
+ * the halves, 99.20 % with every row), so then both use every row: twice the rows behind the
+ * margin, and a tighter bound (16.17 → 15.87 %).
  */
-export function calibrate(y: ArrayLike<number>, pred: ArrayLike<number>, nHeads: number, eps: number, heads?: number[], splitSelection = true, confidence = 0): Calibration {
+export function calibrate(y: ArrayLike<number>, pred: ArrayLike<number>, nHeads: number, eps: number, heads?: number[], confidence = 0): Calibration {
   const n = y.length
   const choices = heads ?? Array.from({ length: nHeads }, (_, h) => h)
   const all = Array.from({ length: n }, (_, r) => r)
   // Rows arrive in random order (a random split), so alternate rows form two random halves.
-  const split = splitSelection && choices.length > 1
+  const split = !(confidence > 0) && choices.length > 1
   const pick = split ? all.filter((r) => r % 2 === 0) : all
   const best = headMargins(y, pred, nHeads, eps, choices, pick, confidence).reduce((a, b) => (b.tight < a.tight ? b : a))
   if (!split) return { eps, head: best.head, margin: best.margin }

@@ -131,7 +131,7 @@ export function calibratePools(m: PitotModel, pools: Observations[], rows: Int32
     const idx = rows[a] ?? new Int32Array(0)
     const pred = m.predict(obs, idx, e)
     const y = Float64Array.from(idx, (r) => obs.logT[r])
-    return eps.map((ep) => calibrate(y, pred, m.dims.heads, ep, naive ? [naiveHead(m.config.quantiles, ep)] : undefined, true, m.config.coverageConfidence ?? 0))
+    return eps.map((ep) => calibrate(y, pred, m.dims.heads, ep, naive ? [naiveHead(m.config.quantiles, ep)] : undefined, m.config.coverageConfidence ?? 0))
   })
 }
 

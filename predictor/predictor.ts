@@ -160,7 +160,7 @@ export class Predictor {
     const idx = Int32Array.from({ length: obs.logT.length }, (_, r) => r)
     const pred = new Float32Array(idx.length * this.stored.model.dims.heads)
     predictRows(this.#e, this.stored.model.dims, obs, idx, pred)
-    const fresh = calibrate(obs.logT, pred, this.stored.model.dims.heads, eps, undefined, true, this.stored.model.config.coverageConfidence ?? 0)
+    const fresh = calibrate(obs.logT, pred, this.stored.model.dims.heads, eps, undefined, this.stored.model.config.coverageConfidence ?? 0)
     cs.push(fresh)
     return fresh
   }

@@ -128,8 +128,10 @@ export const DEFAULT_CONFIG: ModelConfig = {
   schedule: 'cosine',
   validateEvery: 250,
   objectiveWeights: { isolated: 1, interference: 1 },
-  // Coverage >= 1-eps per calibration draw w.p. 0.9, not only on average (README: measured figures).
-  coverageConfidence: 0.9,
+  // Coverage >= 1-eps per calibration draw w.p. ~0.8, not only on average. 0.9 costs tightness:
+  // at eps = 0.01 (Pitot data, S = 0.5, 5 replicates) the isolated bound 15.61 -> 15.87 % for
+  // coverage 99.15 -> 99.20 % (predictor/README.md, "Calibration confidence").
+  coverageConfidence: 0.8,
   // Two members merged into one model (predictor/ensemble.ts): at S = 0.5, 5 replicates, MAPE
   // 4.91 → 4.7 % isolated and the ε = 0.01 isolated bound 17.39 → 16.2 %; threads keep the wall time.
   members: 2,

@@ -59,6 +59,27 @@ t.test('head choice + calibration keeps coverage (selection on one half, margin 
   t.ok(covered / total >= 1 - eps - 0.005, `coverage ${(covered / total).toFixed(4)} >= ${1 - eps}`)
 })
 
+t.test('with a confidence rank, head choice and margin use every row and still cover on average', async (t) => {
+  const rng = new Rng(12)
+  const H = 8, eps = 0.1
+  const rows = (n: number) => {
+    const y = new Float64Array(n), pred = new Float64Array(n * H)
+    for (let r = 0; r < n; r++) { y[r] = rng.normal(); for (let h = 0; h < H; h++) pred[r * H + h] = 0.7 * y[r] + 0.7 * rng.normal() }
+    return { y, pred }
+  }
+  const one = rows(500), chosen = calibrate(one.y, one.pred, H, eps, undefined, 0.8)
+  const res = Float64Array.from(one.y, (y, r) => y - one.pred[r * H + chosen.head])
+  t.equal(chosen.margin, conformalMargin(res, eps, 0.8), 'the margin comes from all rows')
+  // The worst case for choosing on the margin's own rows: equally good, independently noisy heads.
+  let covered = 0, total = 0
+  for (let trial = 0; trial < 200; trial++) {
+    const cal = rows(1000), test = rows(200)
+    const c = calibrate(cal.y, cal.pred, H, eps, undefined, 0.8)
+    for (let r = 0; r < 200; r++) { if (test.y[r] <= test.pred[r * H + c.head] + c.margin) covered++; total++ }
+  }
+  t.ok(covered / total >= 1 - eps - 0.004, `coverage ${(covered / total).toFixed(4)} >= ${1 - eps} within sampling error`)
+})
+
 t.test('training-conditional rank: coverage >= 1-eps for most calibration draws', async (t) => {
   t.equal(confidentRank(100, 0.1, 0.9), 95)
   t.ok(confidentRank(4400, 0.1, 0.9) > Math.ceil(4401 * 0.9), 'stricter than the marginal rank')
