@@ -27,6 +27,10 @@ export class Mlp {
   #pre: Float32Array[] = []
   #post: Float32Array[] = []
   #grad: Float32Array[] = []
+  // Full-capacity buffers behind the #post/#grad views: keeping only the views would shrink the
+  // capacity to the last batch, and alternating small and large batches would allocate anew each time.
+  #postBuf: Float32Array[] = []
+  #gradBuf: Float32Array[] = []
   #rows = 0
 
   /**
@@ -57,7 +61,8 @@ export class Mlp {
       const act = this.activations[i]
       if (act === identity) { h = z; this.#pre[i] = z; this.#post[i] = z; return }
       this.#pre[i] = z
-      this.#post[i] = ensure(this.#post[i], z.length).subarray(0, z.length)
+      this.#postBuf[i] = ensure(this.#postBuf[i], z.length)
+      this.#post[i] = this.#postBuf[i].subarray(0, z.length)
       act.forward(z, this.#post[i], z.length)
       h = this.#post[i]
     })
@@ -73,7 +78,8 @@ export class Mlp {
       const act = this.activations[i]
       const z = this.#pre[i]
       if (act !== identity) {
-        this.#grad[i] = ensure(this.#grad[i], z.length).subarray(0, z.length)
+        this.#gradBuf[i] = ensure(this.#gradBuf[i], z.length)
+        this.#grad[i] = this.#gradBuf[i].subarray(0, z.length)
         act.backward(z, this.#post[i], g!, this.#grad[i], z.length)
         g = this.#grad[i]
       }

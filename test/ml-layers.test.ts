@@ -75,3 +75,19 @@ t.test('losses and their gradients', async (t) => {
   t.throws(() => pinball(new Float32Array(1), [1], [1.5]), { code: 'EM_INVALID_INPUT' })
   t.throws(() => mse(new Float32Array(1), [1, 2]), { code: 'EM_INVALID_INPUT' })
 })
+
+t.test('Mlp reuses its buffers when small and large batches alternate (alignment does this)', async (t) => {
+  const { kernels, setKernels } = await import('../ml/kernels.js')
+  const base = kernels()
+  let allocated = 0
+  setKernels({ ...base, alloc: (n: number) => { allocated += n; return base.alloc(n) } })
+  t.teardown(() => setKernels(base))
+  const rng = new Rng(3)
+  const mlp = new Mlp([5, 8, 3], { activation: gelu, rng })
+  const small = rng.fillNormal(new Float32Array(2 * 5)), large = rng.fillNormal(new Float32Array(500 * 5))
+  const round = () => { mlp.forward(small, 2); mlp.forward(large, 500); mlp.backward(new Float32Array(500 * 3)) }
+  round()
+  const first = allocated
+  for (let i = 0; i < 20; i++) round()
+  t.equal(allocated, first, `no new buffers after the first round (${first} floats)`)
+})
