@@ -1,14 +1,15 @@
 import t from 'tap'
 import { Rng } from '../ml/rng.js'
+import { align, forwardReplayer } from '../generator/align.js'
 import { closedLoop } from '../generator/closed-loop.js'
 import { fitForward, Forward, quadDim, quadFeatures } from '../generator/forward.js'
-import { policyFor, type GeneratorParts, type Policy } from '../generator/generate.js'
+import { generate, policyFor, targetRows, type GeneratorParts, type Policy } from '../generator/generate.js'
 import { refine } from '../generator/guide.js'
 import { fitRanges, normalise } from '../generator/normalise.js'
 import { netEps } from '../generator/onnx.js'
 import { compDim, project, randomComposition } from '../generator/space.js'
 import { train } from '../generator/train.js'
-import type { Sample, Space } from '../generator/types.js'
+import type { Sample, Space, Target } from '../generator/types.js'
 
 // A 2-stressor (CPU, disk write) × 2-thread space; the "device" is a planted quadratic.
 const space: Space = {
@@ -116,4 +117,30 @@ t.test('closed loop with the forward model removes a known device bias', async (
   t.ok(Math.abs(tail(closed, 3) / 6e7 - 1) < 0.03, `closed loop writes ${(tail(closed, 3) / 1e6).toFixed(1)} MB/s for 60`)
   t.ok(Math.abs(tail(closed, 0) - 50) < 1.5, `closed loop computes ${tail(closed, 0).toFixed(1)} % for 50 (open ${tail(open, 0).toFixed(1)})`)
   t.equal(closed.length, 48)
+})
+
+t.test('alignment rewarded by the forward model improves the diffusion policy on its targets', async (t) => {
+  const samples = dataset(300, 5, 0.02)
+  const { meta, net } = train(space, samples, { hidden: 32, layers: 2, iterations: 400, batch: 64, seed: 2 })
+  const fwd = new Forward(meta.forward!)
+  const replayer = forwardReplayer(meta.ranges, fwd)
+  const [o] = await replayer.run(space, [Float32Array.from([0.5, 0, 0, 0.5])])
+  t.same(Array.from(o!).map((v, n) => Math.round(normalise(meta.ranges, o!)[n]! * 1e4)), Array.from(fwd.predict([0.5, 0, 0, 0.5])).map((v) => Math.round(v * 1e4)), 'the replayer returns the forward model in raw units')
+  const rng = new Rng(9)
+  const target: Target = { name: 'goal', metrics: space.metrics, periodS: 0.25, rows: Array.from({ length: 24 }, () => Float64Array.from([20 + 60 * rng.next(), 80 * rng.next(), 0, 1.2e8 * rng.next()])) }
+  const rows = targetRows(meta, target)
+  const loss = async () => {
+    const parts: GeneratorParts = { meta, eps: netEps(net) }
+    let s = 0
+    for (const seed of [1, 2, 3]) {
+      const w = await generate(parts, policyFor(parts, 'diffusion'), rows, 1, { seed })
+      w.forEach((a, i) => { s += fwd.lossGrad(a, rows[i]!) })
+    }
+    return s / (3 * rows.length)
+  }
+  const before = await loss()
+  const rewards = await align(replayer, meta, net, [target], { iterations: 60, segment: 24, lr: 3e-4, seed: 1 })
+  const after = await loss()
+  t.equal(rewards.length, 60)
+  t.ok(after < 0.8 * before, `forward-model loss of diffusion samples ${before.toFixed(4)} -> ${after.toFixed(4)}`)
 })
