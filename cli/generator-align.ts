@@ -32,7 +32,7 @@ export async function alignCmd(argv: string[]): Promise<number> {
     model: { type: 'string' }, traces: { type: 'string' }, out: { type: 'string' }, iterations: { type: 'string' },
     segment: { type: 'string' }, lr: { type: 'string' }, seed: { type: 'string' }, source: { type: 'string' }, reward: { type: 'string' },
   } })
-  if (!values.model || !values.traces) { process.stderr.write('usage: edgemime generator align --model DIR --traces DIR [--out DIR] [--reward device|forward] [--iterations 6|400] [--segment 32] [--lr 1e-5|3e-5]\n'); return 2 }
+  if (!values.model || !values.traces) { process.stderr.write('usage: edgemime generator align --model DIR --traces DIR [--out DIR] [--reward device|forward] [--iterations 6|200] [--segment 32] [--lr 1e-5|3e-5]\n'); return 2 }
   const reward = values.reward ?? 'device'
   if (reward !== 'device' && reward !== 'forward') throw new InvalidInputError(`--reward must be device or forward, got '${reward}'`)
   const out = values.out ?? values.model
@@ -46,8 +46,9 @@ export async function alignCmd(argv: string[]): Promise<number> {
     const before = await meanDtw(device, parts, targets)
     process.stderr.write(`diffusion mean normalised DTW before alignment: ${before.toFixed(4)}\n`)
     // Device rewards cost the windows' own length in device time; forward-model rewards are cheap and
-    // take many small steps (lr 1e-4 diverged after ~50 iterations on the main model, 3e-5 kept improving).
-    const iterations = num('iterations', values.iterations, 1) ?? (reward === 'forward' ? 400 : 6)
+    // take many small steps (on the main model lr 1e-4 diverged after ~50 iterations; 3e-5 improved
+    // for ~150 and collapsed after ~300, and align() keeps the best iteration's weights).
+    const iterations = num('iterations', values.iterations, 1) ?? (reward === 'forward' ? 200 : 6)
     const bar = progressBar('align', iterations)
     const { meta, net } = parts.model
     if (reward === 'forward' && !parts.forward) throw new InvalidInputError('--reward forward needs a forward model (model.json forward, or the training dataset to fit one)')

@@ -52,7 +52,10 @@ export interface AlignOptions {
   onIteration?: (i: number, meanReward: number) => void
 }
 
-/** Aligns `net` (updated in place) on the targets; returns the mean reward of each iteration. */
+/**
+ * Aligns `net` (updated in place, left at the weights of the best iteration) on the targets;
+ * returns the mean reward of each iteration (each measured before that iteration's update).
+ */
 export async function align(device: Replayer, meta: ModelMeta, net: Mlp, targets: Target[], {
   iterations = 6, segment = 32, lr = 1e-5, advantageClip = 3, weights, seed = 0, signal, onIteration,
 }: AlignOptions = {}): Promise<number[]> {
@@ -63,7 +66,13 @@ export async function align(device: Replayer, meta: ModelMeta, net: Mlp, targets
   const w = weights ?? space.metrics.map(() => 1)
   const rng = new Rng(seed + 101)
   const sch = cosineSchedule(cfg.steps)
-  const opt = new Adam(net.params(), { lr })
+  const params = net.params()
+  const opt = new Adam(params, { lr })
+  // The policy gradient can collapse after many iterations (forward-model rewards, lr 3e-5:
+  // better for ~150-250 iterations, then one CPU metric fell apart), so the weights behind the
+  // best mean reward are kept and restored at the end.
+  let best = -Infinity
+  let bestParams = params.map((p) => Float32Array.from(p.value))
   const parts: GeneratorParts = { meta, eps: netEps(net) }
   const rewards: number[] = []
   const rowsOf = targets.map((t) => targetRows(meta, t))
@@ -90,6 +99,7 @@ export async function align(device: Replayer, meta: ModelMeta, net: Mlp, targets
     const mean = r.reduce((a, b) => a + b, 0) / r.length
     const std = Math.sqrt(r.reduce((a, b) => a + (b - mean) ** 2, 0) / r.length) || 1
     rewards.push(mean)
+    if (mean > best) { best = mean; bestParams = params.map((p) => Float32Array.from(p.value)) }
     onIteration?.(it, mean)
     // Gradient of −A·log p over every recorded step, one batched forward/backward.
     const steps = records.flat().length
@@ -123,5 +133,6 @@ export async function align(device: Replayer, meta: ModelMeta, net: Mlp, targets
     net.backward(dOut, { inputGrad: false })
     opt.step()
   }
+  params.forEach((p, k) => p.value.set(bestParams[k]!))
   return rewards
 }
