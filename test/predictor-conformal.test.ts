@@ -41,15 +41,21 @@ t.test('head choice picks the calibrated head with the tightest bound', async (t
   t.equal(naiveHead([0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99], 0.05), 5)
 })
 
-t.test('head choice + calibration keeps coverage (selection on one half, margin on the other)', async (t) => {
-  const rng = new Rng(11)
-  const H = 8, eps = 0.1
-  // Heads are equally good noisy predictors: choosing the "best" on the calibration rows alone is pure overfitting.
-  const rows = (n: number) => {
+/**
+ * Rows whose H heads are equally good, independently noisy predictors: choosing the "best" head
+ * on the rows that also set its margin is then pure overfitting, the worst case for the choice.
+ */
+function equalHeads(rng: Rng, H: number) {
+  return (n: number) => {
     const y = new Float64Array(n), pred = new Float64Array(n * H)
     for (let r = 0; r < n; r++) { y[r] = rng.normal(); for (let h = 0; h < H; h++) pred[r * H + h] = 0.7 * y[r] + 0.7 * rng.normal() }
     return { y, pred }
   }
+}
+
+t.test('head choice + calibration keeps coverage (selection on one half, margin on the other)', async (t) => {
+  const H = 8, eps = 0.1
+  const rows = equalHeads(new Rng(11), H)
   let covered = 0, total = 0
   for (let trial = 0; trial < 400; trial++) {
     const cal = rows(100), test = rows(40)
@@ -60,17 +66,11 @@ t.test('head choice + calibration keeps coverage (selection on one half, margin 
 })
 
 t.test('with a confidence rank, head choice and margin use every row and still cover on average', async (t) => {
-  const rng = new Rng(12)
   const H = 8, eps = 0.1
-  const rows = (n: number) => {
-    const y = new Float64Array(n), pred = new Float64Array(n * H)
-    for (let r = 0; r < n; r++) { y[r] = rng.normal(); for (let h = 0; h < H; h++) pred[r * H + h] = 0.7 * y[r] + 0.7 * rng.normal() }
-    return { y, pred }
-  }
+  const rows = equalHeads(new Rng(12), H)
   const one = rows(500), chosen = calibrate(one.y, one.pred, H, eps, undefined, 0.8)
   const res = Float64Array.from(one.y, (y, r) => y - one.pred[r * H + chosen.head])
   t.equal(chosen.margin, conformalMargin(res, eps, 0.8), 'the margin comes from all rows')
-  // The worst case for choosing on the margin's own rows: equally good, independently noisy heads.
   let covered = 0, total = 0
   for (let trial = 0; trial < 200; trial++) {
     const cal = rows(1000), test = rows(200)
