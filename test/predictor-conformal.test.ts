@@ -68,16 +68,16 @@ t.test('head choice + calibration keeps coverage (selection on one half, margin 
 t.test('with a confidence rank, head choice and margin use every row and still cover on average', async (t) => {
   const H = 8, eps = 0.1
   const rows = equalHeads(new Rng(12), H)
-  const one = rows(500), chosen = calibrate(one.y, one.pred, H, eps, undefined, 0.8)
+  const one = rows(500), chosen = calibrate(one.y, one.pred, H, eps, undefined, 0.9)
   const res = Float64Array.from(one.y, (y, r) => y - one.pred[r * H + chosen.head])
-  t.equal(chosen.margin, conformalMargin(res, eps, 0.8), 'the margin comes from all rows')
+  t.equal(chosen.margin, conformalMargin(res, eps, 0.9), 'the margin comes from all rows')
   let covered = 0, total = 0
   for (let trial = 0; trial < 200; trial++) {
     const cal = rows(1000), test = rows(200)
-    const c = calibrate(cal.y, cal.pred, H, eps, undefined, 0.8)
+    const c = calibrate(cal.y, cal.pred, H, eps, undefined, 0.9)
     for (let r = 0; r < 200; r++) { if (test.y[r] <= test.pred[r * H + c.head] + c.margin) covered++; total++ }
   }
-  t.ok(covered / total >= 1 - eps - 0.004, `coverage ${(covered / total).toFixed(4)} >= ${1 - eps} within sampling error`)
+  t.ok(covered / total >= 1 - eps, `coverage ${(covered / total).toFixed(4)} >= ${1 - eps}`)
 })
 
 t.test('training-conditional rank: coverage >= 1-eps for most calibration draws', async (t) => {
