@@ -1,6 +1,7 @@
 /**
  * Execution-driven alignment (MimeSys §4.3): DDPO-style policy gradient over the denoising
- * steps. Each iteration samples compositions for segments of real target traces, replays them,
+ * steps. Each iteration samples compositions for segments of real target traces, replays them
+ * (on the device, or on the forward model fitted from the device's executions: forwardReplayer),
  * scores every window with reward = −(weighted L1 between recorded and target, normalised),
  * normalises the rewards into advantages (clipped at ±3) and ascends
  * Σ_windows A · Σ_steps ∇ log N(x_{t−1}; μ_θ(x_t), σ_t²). One update per batch keeps it
