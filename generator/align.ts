@@ -11,7 +11,7 @@
 import { Adam } from '../ml/optim.js'
 import { Rng } from '../ml/rng.js'
 import type { Mlp } from '../ml/mlp.js'
-import type { Device } from './device.js'
+import type { Replayer } from './device.js'
 import { cosineSchedule } from './ddpm.js'
 import type { Forward } from './forward.js'
 import { inputDim } from './denoiser.js'
@@ -21,9 +21,6 @@ import { denormalise, normalise, type Ranges } from './normalise.js'
 import { netEps } from './onnx.js'
 import type { StepRecord } from './sample.js'
 import type { Space, Target } from './types.js'
-
-/** What alignment replays windows on: the device itself, or the forward model standing in for it. */
-export type Replayer = Pick<Device, 'run'>
 
 /**
  * The learned forward model (forward.ts) as a replayer: each window's predicted trace, in raw

@@ -97,7 +97,8 @@ export function singlePolicy(space: Space, cal: Calibration): WindowPolicy {
 
 /**
  * A forward model composition → normalised trace window: the mean trace of the k training
- * samples whose compositions are nearest (Euclidean over the fractions).
+ * samples whose compositions are nearest (Euclidean over the fractions). Best-of-n scored with
+ * it before forward.ts; bench/generator-forward.ts keeps it as the reference.
  */
 export function forwardModel(space: Space, ranges: Ranges, samples: Sample[], k = 5): (comp: Float32Array) => Float32Array {
   const comps = samples.map((s) => s.comp)

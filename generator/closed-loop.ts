@@ -21,7 +21,7 @@
  * @module
  */
 import { Rng } from '../ml/rng.js'
-import type { Device } from './device.js'
+import type { Replayer } from './device.js'
 import type { Replayed } from './evaluate.js'
 import type { Forward } from './forward.js'
 import type { GeneratorParts, Policy } from './generate.js'
@@ -44,7 +44,7 @@ export interface ClosedLoopOptions {
 const MIN_EVIDENCE = 0.01
 
 /** Replays `rows` (normalised targets) closed-loop; returns the recorded rows in raw units. */
-export async function closedLoop(device: Pick<Device, 'run'>, parts: GeneratorParts, policy: Policy, rows: Float32Array[],
+export async function closedLoop(device: Replayer, parts: GeneratorParts, policy: Policy, rows: Float32Array[],
   { chunk, gain, limit, forward, seed = 0 }: ClosedLoopOptions = {}): Promise<Replayed> {
   const { space, ranges } = parts.meta
   const N = space.metrics.length

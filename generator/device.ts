@@ -23,6 +23,9 @@ export function toComposition(space: Space, windows: Float32Array[], source = 'g
   })
 }
 
+/** What alignment and the closed loop replay windows on: a Device, or a stand-in such as align.ts forwardReplayer. */
+export type Replayer = Pick<Device, 'run'>
+
 /** Replays windows and records the device; one per process, reused across replays. */
 export class Device {
   private constructor(private readonly executor: Executor, readonly source: RecordSource) {}

@@ -8,7 +8,7 @@
  */
 import { InvalidInputError } from '../common/errors.js'
 import { Rng } from '../ml/rng.js'
-import { calibrateSingle, forwardModel, neighbourPolicies, pickClosest, singlePolicy } from './baselines.js'
+import { calibrateSingle, neighbourPolicies, pickClosest, singlePolicy } from './baselines.js'
 import type { Forward } from './forward.js'
 import { refineBest } from './guide.js'
 import type { ModelMeta } from './model.js'
@@ -58,9 +58,8 @@ export function policyFor(parts: GeneratorParts, method: Method): Policy {
     }
     const n = parts.candidates ?? 1
     if (n <= 1) return async (t, s, rng, record) => (await sampler.sample(t, s, rng, record))[0]!
-    if (!fwd && !parts.samples?.length) throw new InvalidInputError('diffusion with several candidates needs a forward model or the training dataset')
-    const predict = fwd ? (c: Float32Array) => fwd.predict(c) : forwardModel(space, ranges, parts.samples!)
-    return async (t, s, rng, _record, aim) => pickClosest(await sampler.sample(t, s, rng, undefined, n), predict, aim ?? t)
+    if (!fwd) throw new InvalidInputError('diffusion with several candidates needs a forward model (model.json forward, or the training dataset to fit one)')
+    return async (t, s, rng, _record, aim) => pickClosest(await sampler.sample(t, s, rng, undefined, n), (c) => fwd.predict(c), aim ?? t)
   }
   if (!METHODS.includes(method)) throw new InvalidInputError(`unknown method '${String(method)}'; one of ${METHODS.join(', ')}`)
   if (!parts.samples?.length) throw new InvalidInputError(`method ${method} needs the training dataset (model.json training.data)`)
