@@ -23,8 +23,8 @@ export function mergedConfig(c: ModelConfig, K: number): ModelConfig {
 }
 
 /**
- * Source of every output column of a merged tower: member, column in that member's output and
- * scale; -1 for columns that stay zero. `layout(m, col)` places member m's column `col`.
+ * Where member m's output column `col` goes in the merged tower's last layer, and its scale;
+ * columns no member places stay zero.
  */
 type Placement = (m: number, col: number) => { col: number; scale: number }
 
@@ -33,11 +33,11 @@ function mergeTower(into: Tower, members: Tower[], place: Placement): void {
   into.mlp.layers.forEach((layer, l) => {
     const W = layer.weight.value, b = layer.bias?.value
     W.fill(0); b?.fill(0)
+    const last = l === into.mlp.layers.length - 1
     members.forEach((t, m) => {
       const src = t.mlp.layers[l], inDim = src.inDim, outDim = src.outDim
       const sw = src.weight.value, sb = src.bias?.value
       for (let o = 0; o < outDim; o++) {
-        const last = l === into.mlp.layers.length - 1
         const dst = last ? place(m, o) : { col: m * outDim + o, scale: 1 }
         if (sb && b) b[dst.col] = dst.scale * sb[o]
         for (let i = 0; i < inDim; i++) {
