@@ -144,3 +144,8 @@ t.test('alignment rewarded by the forward model improves the diffusion policy on
   t.equal(rewards.length, 60)
   t.ok(after < 0.8 * before, `forward-model loss of diffusion samples ${before.toFixed(4)} -> ${after.toFixed(4)}`)
 })
+
+t.test('generator align refuses an unknown reward source before touching the model or the device', async (t) => {
+  const { alignCmd } = await import('../cli/generator-align.js')
+  await t.rejects(alignCmd(['--model', '/nonexistent', '--traces', '/nonexistent', '--reward', 'bogus']), /--reward must be device or forward, got 'bogus'/)
+})
