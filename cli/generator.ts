@@ -16,7 +16,7 @@ import { exportOnnx } from '../generator/onnx.js'
 const USAGE = `usage: edgemime generator <collect|train|align|eval> [options]
   collect --out DIR --windows N [--window-ms 250] [--strategy novelty|random] [--source replay|process|system] [--seed S]
           run compositions on this device and store (previous, composition, trace window); resumable
-  train   --data DIR --out MODEL_DIR [--iterations 5000] [--minutes 15] [--hidden 192] [--layers 3] [--no-state] [--limit N] [--seed S]
+  train   --data DIR --out MODEL_DIR [--iterations 30000] [--minutes 15] [--hidden 256] [--layers 3] [--no-state] [--synthetic 200000] [--guidance W] [--limit N] [--seed S]
   align   --model MODEL_DIR --traces DIR [--out MODEL_DIR] [--iterations 6] [--segment 32] [--lr 1e-5]
           DDPO on unlabeled real traces; prints the diffusion method's DTW before and after
   eval    --model MODEL_DIR --traces DIR [--methods diffusion,search,interpolate,single] [--json] [--plots DIR]
@@ -81,18 +81,19 @@ async function trainCmd(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: {
     data: { type: 'string' }, out: { type: 'string' }, iterations: { type: 'string' }, minutes: { type: 'string' },
     hidden: { type: 'string' }, layers: { type: 'string' }, batch: { type: 'string' }, 'no-state': { type: 'boolean', default: false },
-    seed: { type: 'string' }, limit: { type: 'string' },
+    seed: { type: 'string' }, limit: { type: 'string' }, synthetic: { type: 'string' }, guidance: { type: 'string' },
   } })
   if (!values.data || !values.out) { process.stderr.write(USAGE); return 2 }
   const ds = openDataset(values.data)
   const limit = num('limit', values.limit, 2)
   const samples = limit ? ds.samples.slice(0, limit) : ds.samples
-  const iterations = num('iterations', values.iterations, 1) ?? 5000
+  const iterations = num('iterations', values.iterations, 1) ?? 30_000
   const bar = progressBar('train', iterations)
   const { meta, net } = train(ds.meta.space, samples, {
     iterations, maxSeconds: 60 * (num('minutes', values.minutes, 0, true) ?? 15), hidden: num('hidden', values.hidden, 4),
     layers: num('layers', values.layers, 1), batch: num('batch', values.batch, 1), stateAware: !values['no-state'],
-    seed: num('seed', values.seed, 0), onProgress: (d, _t, loss) => { if (d % 20 === 0) bar.update(d, `loss ${loss.toFixed(4)}`) },
+    seed: num('seed', values.seed, 0), synthetic: num('synthetic', values.synthetic, 0), guidance: num('guidance', values.guidance, 0, true),
+    onProgress: (d, _t, loss) => { if (d % 20 === 0) bar.update(d, `loss ${loss.toFixed(4)}`) },
   })
   bar.stop()
   meta.training.data = resolve(values.data)

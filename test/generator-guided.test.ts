@@ -1,6 +1,7 @@
 import t from 'tap'
 import { Rng } from '../ml/rng.js'
 import { align, forwardReplayer } from '../generator/align.js'
+import { synthesise } from '../generator/augment.js'
 import { closedLoop } from '../generator/closed-loop.js'
 import { fitForward, Forward, quadDim, quadFeatures } from '../generator/forward.js'
 import { generate, policyFor, targetRows, type GeneratorParts, type Policy } from '../generator/generate.js'
@@ -93,6 +94,41 @@ t.test('guided generation on a tiny model beats the unguided sample under the fo
   const guided = await loss(policyFor(parts, 'guided'))
   t.ok(guided < plain / 2, `forward-model loss: guided ${guided.toFixed(4)} < diffusion ${plain.toFixed(4)}`)
   t.throws(() => policyFor({ ...parts, forward: undefined }, 'guided'), /needs a forward model/)
+})
+
+t.test('synthetic samples are valid windows labelled by the forward model inside the collected ranges', async (t) => {
+  const samples = dataset(200, 6, 0.05)
+  const ranges = fitRanges(space.metrics, samples.map((s) => s.obs))
+  const fwd = new Forward(fitForward(ranges, samples))
+  const syn = synthesise(space, ranges, fwd, samples, 500, new Rng(3))
+  t.equal(syn.length, 500)
+  const bad = { invalid: 0, outside: 0, chain: 0, label: 0 }
+  for (const [i, s] of syn.entries()) {
+    if (Array.from(project(space, Float32Array.from(s.comp))).some((v, j) => v !== s.comp[j])) bad.invalid++
+    if (s.obs.some((v, n) => v < ranges.min[n]! - 1e-3 || v > ranges.max[n]! + 1e-3)) bad.outside++
+    if (s.prev !== (i === 0 ? samples[0]!.comp : syn[i - 1]!.comp)) bad.chain++
+    const want = fwd.predict(s.comp).map((v) => Math.min(1, Math.max(0, v)))
+    if (normalise(ranges, s.obs).some((v, n) => Math.abs(v - want[n]!) > 1e-4)) bad.label++
+  }
+  t.same(bad, { invalid: 0, outside: 0, chain: 0, label: 0 }, 'valid windows, inside the collected ranges, chained, labelled by the forward model')
+  const fromCollected = syn.filter((s) => samples.some((c) => c.comp.every((v, j) => (v === 0) === (s.comp[j] === 0)))).length
+  t.ok(fromCollected >= 250, `${fromCollected} of 500 keep a collected window's layout (half are perturbed collected windows)`)
+})
+
+t.test('training adds synthetic samples only when the forward model has enough collected ones, and guides less with them', async (t) => {
+  const samples = dataset(300, 7, 0.15)
+  const opts = { hidden: 8, layers: 1, iterations: 2, batch: 8, seed: 3 }
+  const plain = train(space, samples, { ...opts, synthetic: 0 })
+  const aug = train(space, samples, { ...opts, synthetic: 20_000 })
+  t.equal(plain.meta.training.synthetic, 0)
+  t.equal(aug.meta.training.synthetic, 20_000)
+  t.equal(plain.meta.guidance, 3, 'MimeSys guidance without synthetic labels')
+  t.equal(aug.meta.guidance, 1.5, 'lower guidance with them')
+  t.equal(train(space, samples, { ...opts, synthetic: 100, guidance: 2 }).meta.guidance, 2, 'an explicit guidance wins')
+  t.same(aug.meta.ranges, plain.meta.ranges, 'normalisation comes from the collected samples only')
+  // 15 forward-model weights need 60 samples.
+  t.equal(train(space, samples.slice(0, 59), opts).meta.training.synthetic, 0, 'too few samples to trust the forward model: none added')
+  t.equal(train(space, samples.slice(0, 60), { ...opts, synthetic: 10 }).meta.training.synthetic, 10)
 })
 
 t.test('closed loop with the forward model removes a known device bias', async (t) => {
