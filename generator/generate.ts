@@ -46,10 +46,10 @@ export interface GeneratorParts {
 
 /** The policy of a method. @throws InvalidInputError for an unknown method or a missing part. */
 export function policyFor(parts: GeneratorParts, method: Method): Policy {
-  const { space, ranges, net, guidance } = parts.meta
+  const { space, ranges, net, guidance, temperature } = parts.meta
   if (method === 'diffusion' || method === 'guided') {
     if (!parts.eps) throw new InvalidInputError(`${method} needs a model network`)
-    const sampler = new WindowSampler(space, net, parts.eps, guidance)
+    const sampler = new WindowSampler(space, net, parts.eps, guidance, temperature)
     const fwd = parts.forward
     if (method === 'guided') {
       if (!fwd) throw new InvalidInputError('guided sampling needs a forward model (model.json forward, or the training dataset to fit one)')

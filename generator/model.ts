@@ -23,6 +23,8 @@ export interface ModelMeta {
   /** Classifier-free guidance weight used when sampling. */
   guidance: number
   stateAware: boolean
+  /** Noise scale of sampling (sample.ts); absent in older models: 1. */
+  temperature?: number
   /** Forward model a → o fitted on the training samples (absent in models trained before it). */
   forward?: ForwardModel
   /** Free-form record of how it was trained (samples, steps, loss, seconds, alignment). */

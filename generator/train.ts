@@ -25,6 +25,12 @@ import type { Sample, Space } from './types.js'
  */
 const GUIDANCE_COLLECTED = 3
 const GUIDANCE_AUGMENTED = 1.5
+/**
+ * Sampling temperature with synthetic labels: half the posterior's noise lowered the samples'
+ * forward-model error 0.0080 → 0.0071 and left best-of-8 unchanged (0.0054); 0 (deterministic)
+ * collapses the 8 candidates onto one (best-of-8 0.0073).
+ */
+const TEMPERATURE_AUGMENTED = 0.5
 
 export interface TrainOptions {
   hidden?: number
@@ -111,7 +117,8 @@ export function train(space: Space, samples: Sample[], {
   }
   params.forEach((p, k) => p.value.set(ema[k]!))
   const meta: ModelMeta = {
-    version: 1, space, ranges, net: cfg, guidance: guidance ?? (augment ? GUIDANCE_AUGMENTED : GUIDANCE_COLLECTED), stateAware, forward,
+    version: 1, space, ranges, net: cfg, guidance: guidance ?? (augment ? GUIDANCE_AUGMENTED : GUIDANCE_COLLECTED), stateAware,
+    temperature: augment ? TEMPERATURE_AUGMENTED : 1, forward,
     training: { samples: samples.length, synthetic: augmented.length - samples.length, iterations: done, batch, lr, loss: avg, seconds: (performance.now() - started) / 1000, seed },
   }
   return { meta, net }

@@ -124,6 +124,8 @@ t.test('training adds synthetic samples only when the forward model has enough c
   t.equal(aug.meta.training.synthetic, 20_000)
   t.equal(plain.meta.guidance, 3, 'MimeSys guidance without synthetic labels')
   t.equal(aug.meta.guidance, 1.5, 'lower guidance with them')
+  t.equal(plain.meta.temperature, 1, 'the posterior as it is without them')
+  t.equal(aug.meta.temperature, 0.5, 'half its noise with them')
   t.equal(train(space, samples, { ...opts, synthetic: 100, guidance: 2 }).meta.guidance, 2, 'an explicit guidance wins')
   t.same(aug.meta.ranges, plain.meta.ranges, 'normalisation comes from the collected samples only')
   // 15 forward-model weights need 60 samples.

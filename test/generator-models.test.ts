@@ -4,6 +4,8 @@ import { cosineSchedule, logProb, noised, posterior } from '../generator/ddpm.js
 import { Forest } from '../generator/forest.js'
 import { fitNovelty, selectNovel } from '../generator/novelty.js'
 import { fitRanges, normalise, denormalise } from '../generator/normalise.js'
+import { cleanUp, WindowSampler } from '../generator/sample.js'
+import type { Space } from '../generator/types.js'
 
 t.test('forest fits a nonlinear function far better than the mean and is unsure off the data', async (t) => {
   const rng = new Rng(3)
@@ -52,6 +54,29 @@ t.test('cosine schedule, forward noising and the posterior recover x0', async (t
   posterior(s, 10, far, eps.map((e) => e - 5), mean)
   t.ok(mean.every((v) => Number.isFinite(v)))
   t.ok(logProb(Float32Array.from([0]), Float32Array.from([0]), 1) > logProb(Float32Array.from([2]), Float32Array.from([0]), 1))
+})
+
+const space: Space = {
+  stressors: ['cpu-crc32c', 'cpu-fp-simd', 'disk-read-1m-p25'], disk: [false, false, true], threads: 2,
+  metrics: ['cpu_util_0', 'cpu_util_1', 'disk_read_bytes_per_s'], windowMs: 250, source: 'replay',
+}
+
+t.test('clean-up drops noise around off and keeps a busy thread\'s CPU time', async (t) => {
+  // Index m·K + k. Thread 0: CPU 0.5 + 0.015 (noise-sized), disk 0.01. Thread 1: CPU 0.008 + 0.006 only.
+  const a = cleanUp(space, Float32Array.from([0.5, 0.008, 0.015, 0.006, 0.01, 0.3]))
+  t.same(Array.from(a).map((v) => +v.toFixed(4)), [0.515, 0, 0, 0, 0, 0.3],
+    'thread 0 keeps 0.515 of CPU on one stressor, its 1 % read goes; thread 1 idles its CPU (0.014 in all) and keeps its 0.3 read')
+})
+
+t.test('sampling temperature scales the noise of each step', async (t) => {
+  const cfg = { compDim: 6, metrics: 3, stateDim: 0, hidden: 4, layers: 1, steps: 10 }
+  const eps = async (_x: Float32Array, rows: number) => new Float32Array(rows * 6).fill(0.1)
+  const rec = (temperature: number) => { const r: { std: number }[] = []; return new WindowSampler(space, cfg, eps, 3, temperature).sample(Float32Array.from([0.5, 0.5, 0]), null, new Rng(1), r as never).then(() => r) }
+  const full = await rec(1)
+  const half = await rec(0.5)
+  t.equal(half.length, full.length)
+  t.ok(half.every((s, i) => Math.abs(s.std - 0.5 * full[i]!.std) < 1e-9), 'the recorded step std (what alignment differentiates) is the scaled one')
+  t.equal((await rec(0)).length, 0, 'temperature 0: no stochastic step')
 })
 
 t.test('min-max ranges over a corpus', async (t) => {
