@@ -78,22 +78,14 @@ export class WindowSampler {
  * time is idle only when all of it is under MIN_FRACTION.
  */
 export function cleanUp(s: Space, a: Float32Array): Float32Array {
-  const M = s.stressors.length
   const K = s.threads
+  const cpuRows = s.stressors.map((_, m) => m).filter((m) => !s.disk[m])
   for (let k = 0; k < K; k++) {
-    let total = 0
-    let kept = 0
-    for (let m = 0; m < M; m++) {
-      const v = Math.min(1, Math.max(0, a[m * K + k]!))
-      if (s.disk[m]) { if (v < MIN_FRACTION) a[m * K + k] = 0; continue }
-      total += v
-      if (v >= MIN_FRACTION) kept += v
-    }
-    for (let m = 0; m < M; m++) {
-      if (s.disk[m]) continue
-      const v = Math.min(1, Math.max(0, a[m * K + k]!))
-      a[m * K + k] = total < MIN_FRACTION || v < MIN_FRACTION || kept === 0 ? 0 : v * total / kept
-    }
+    s.disk.forEach((d, m) => { if (d && a[m * K + k]! < MIN_FRACTION) a[m * K + k] = 0 })
+    const cpu = cpuRows.map((m) => Math.min(1, Math.max(0, a[m * K + k]! || 0)))
+    const total = cpu.reduce((x, v) => x + v, 0)
+    const kept = cpu.reduce((x, v) => (v >= MIN_FRACTION ? x + v : x), 0)
+    cpuRows.forEach((m, i) => { a[m * K + k] = total < MIN_FRACTION || cpu[i]! < MIN_FRACTION ? 0 : cpu[i]! * total / kept })
   }
   return a
 }
