@@ -1,8 +1,8 @@
 /**
  * Sampling one composition window from the diffusion model: 25 ancestral DDPM steps with
  * classifier-free guidance (conditional and null context evaluated as one batch of two rows),
- * x0 clipped, the result mapped from [−1, 1] to fractions, fractions under MIN_FRACTION dropped,
- * and projected onto valid windows.
+ * optionally a lowered temperature, x0 clipped, the result mapped from [−1, 1] to fractions,
+ * noise around "off" cleaned up (cleanUp) and projected onto valid windows.
  * Optionally keeps the trajectory (inputs, means, stds, samples) that alignment needs.
  * @module
  */
