@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util'
 import { InvalidInputError } from '../common/errors.js'
 import { progressBar } from '../common/progress.js'
 import { align, forwardReplayer } from '../generator/align.js'
-import { Device } from '../generator/device.js'
+import { Device, foreignLoadWarning } from '../generator/device.js'
 import { evalOne } from '../generator/evaluate.js'
 import { saveModel } from '../generator/model.js'
 import { exportOnnx } from '../generator/onnx.js'
@@ -66,6 +66,8 @@ export async function alignCmd(argv: string[]): Promise<number> {
     meta.training.alignment = { ...meta.training.alignment as object, dtwAfter: after }
     saveModel(out, meta, net, exportOnnx(meta.net, net))
     process.stdout.write(`diffusion mean normalised DTW: before ${before.toFixed(4)}, after ${after.toFixed(4)} (model in ${out})\n`)
+    const warning = foreignLoadWarning(device)
+    if (warning) process.stderr.write(`warning: ${warning}\n`)
     return 0
   } finally {
     dispose()

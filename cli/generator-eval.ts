@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util'
 import { InvalidInputError } from '../common/errors.js'
 import { progressBar } from '../common/progress.js'
 import { Rng } from '../ml/rng.js'
-import { Device } from '../generator/device.js'
+import { Device, foreignLoadWarning } from '../generator/device.js'
 import { closedLoop } from '../generator/closed-loop.js'
 import { evalOne, overlayChart, score, type Replayed } from '../generator/evaluate.js'
 import { policyFor, targetRows } from '../generator/generate.js'
@@ -94,7 +94,9 @@ export async function evalCmd(argv: string[]): Promise<number> {
     await device.close()
     await parts.release()
   }
-  if (values.json) process.stdout.write(JSON.stringify({ traces: out }, null, 2) + '\n')
+  const warning = foreignLoadWarning(device)
+  if (warning) process.stderr.write(`warning: ${warning}\n`)
+  if (values.json) process.stdout.write(JSON.stringify({ traces: out, source: device.source, foreign_load_pct: device.foreignLoadPct }, null, 2) + '\n')
   else process.stdout.write(table(out, [...methods, ...extra]))
   return 0
 }

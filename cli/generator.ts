@@ -65,13 +65,16 @@ async function collectCmd(argv: string[]): Promise<number> {
   const windows = num('windows', values.windows, 1)!
   const bar = progressBar(`collect (${values.strategy ?? 'novelty'})`, windows)
   const { signal, dispose } = interruptible()
+  let warning: string | undefined
   try {
     const ds = await collect({
       out: values.out, windows, windowMs: num('window-ms', values['window-ms'], 50), strategy: (values.strategy ?? 'novelty') as Strategy,
       source, seed: num('seed', values.seed, 0), threads: num('threads', values.threads, 1),
       stressors: values.stressors?.split(','), signal, onProgress: (d, t) => bar.update(d, `of ${t}`),
+      onWarning: (w) => { warning = w },
     })
     bar.stop()
+    if (warning) process.stderr.write(`warning: ${warning}\n`)
     process.stderr.write(`${ds.samples.length} samples in ${values.out}${signal.aborted ? ' (interrupted; run again to resume)' : ''}\n`)
     return signal.aborted ? 130 : 0
   } finally { dispose() }

@@ -10,7 +10,7 @@ import { InvalidInputError } from '../common/errors.js'
 import { Rng } from '../ml/rng.js'
 import { stressorCatalog } from '../stressors-wasm/catalog.js'
 import { openDataset, type Dataset } from './dataset.js'
-import { Device } from './device.js'
+import { Device, foreignLoadWarning } from './device.js'
 import { fitNovelty, selectNovel } from './novelty.js'
 import { normalise, fitRanges } from './normalise.js'
 import { compDim, randomComposition } from './space.js'
@@ -33,6 +33,8 @@ export interface CollectOptions {
   seed?: number
   signal?: AbortSignal
   onProgress?: (done: number, total: number) => void
+  /** Told once, in a sentence, when other processes' load makes a /proc source's labels unreliable. */
+  onWarning?: (message: string) => void
 }
 
 /** Builds the space of a collection from stressor names (checked against the catalog). */
@@ -56,7 +58,7 @@ export function makeSpace(stressors: readonly string[], threads: number, windowM
  */
 export async function collect({
   windows, windowMs = 250, out, strategy = 'novelty', threads = 2, stressors = [...DEFAULT_STRESSORS],
-  source = 'replay', round = 128, candidates = 512, seed = 0, signal, onProgress,
+  source = 'replay', round = 128, candidates = 512, seed = 0, signal, onProgress, onWarning,
 }: CollectOptions): Promise<Dataset> {
   if (!Number.isInteger(windows) || windows < 1) throw new InvalidInputError(`windows must be a positive integer, got ${windows}`)
   if (strategy !== 'random' && strategy !== 'novelty') throw new InvalidInputError(`strategy must be random or novelty, got '${String(strategy)}'`)
@@ -64,6 +66,7 @@ export async function collect({
   const ds = openDataset(out, { version: 1, space, strategy })
   const rng = new Rng(seed * 7919 + ds.samples.length)
   const device = await Device.open(space)
+  let warned = false
   try {
     while (ds.samples.length < windows && !signal?.aborted) {
       const n = Math.min(round, windows - ds.samples.length)
@@ -80,6 +83,8 @@ export async function collect({
           onProgress?.(ds.samples.length, windows)
         },
       })
+      const warning = warned ? null : foreignLoadWarning(device)
+      if (warning) { warned = true; onWarning?.(warning) }
     }
   } finally {
     await device.close()

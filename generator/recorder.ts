@@ -14,14 +14,11 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { InvalidInputError } from '../common/errors.js'
 import type { WindowReport } from '../stressors-wasm/report-types.js'
-import { procReader, wholeDisks } from '../telemetry/proc.js'
+import { procReader, USER_HZ, wholeDisks } from '../telemetry/proc.js'
 import type { Space } from './types.js'
 
 export type RecordSource = 'system' | 'process' | 'replay'
 export const RECORD_SOURCES: readonly RecordSource[] = ['system', 'process', 'replay']
-
-/** Clock ticks per second of /proc's CPU times (USER_HZ, 100 on Linux builds we support). */
-const HZ = 100
 
 interface Counters { busy: number[]; total: number[] | null; read: number; write: number; at: number }
 
@@ -65,7 +62,7 @@ export function startRecorder(source: Exclude<RecordSource, 'replay'>, metrics: 
         if (core) {
           const k = Number(core[1])
           const busy = (now.busy[k] ?? 0) - (last.busy[k] ?? 0)
-          const total = now.total && last.total ? (now.total[k] ?? 0) - (last.total[k] ?? 0) : dt * HZ
+          const total = now.total && last.total ? (now.total[k] ?? 0) - (last.total[k] ?? 0) : dt * USER_HZ
           out[n] = total > 0 ? Math.min(100, Math.max(0, 100 * busy / total)) : 0
         } else if (m === 'disk_read_bytes_per_s') out[n] = Math.max(0, (now.read - last.read) / dt)
         else if (m === 'disk_write_bytes_per_s') out[n] = Math.max(0, (now.write - last.write) / dt)

@@ -13,6 +13,7 @@ export { PLATFORM_UARCHS, recogniseUarch, type PlatformUarch } from './uarch.js'
 export { Sampler, type OnSample, type SamplerOptions } from './sampler.js'
 export { ContentionProbe, probeSizes, type ContentionProbeOptions } from './contention-probe.js'
 export { wholeDisks } from './proc.js'
+export { FOREIGN_LOAD_WARN_PCT, foreignLoadMeter } from './foreign-load.js'
 export {
   column, defaultUnits, formatTraceCsv, parseTraceCsv, readTraceCsv, REQUIRED_COLUMNS, sidecarPath, traceFromJson,
   traceToJson, validateTrace, writeTraceCsv,

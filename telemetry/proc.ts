@@ -25,6 +25,9 @@ export interface ProcReading {
   memUsedBytes: number
 }
 
+/** Clock ticks per second of /proc's CPU times (USER_HZ, 100 on the Linux builds we support). */
+export const USER_HZ = 100
+
 /**
  * Per-core busy and total jiffies from /proc/stat. Guest time is already inside user/nice, so
  * it is not added again; iowait counts as idle, as in shared/data/traces.

@@ -59,6 +59,7 @@ t.test('collect -> train -> generate -> replay on a tiny budget', async (t) => {
     const model = await l1(windows)
     const random = await l1(windows.map(() => randomComposition(meta.space, rng)))
     t.ok(model < random, `trained model beats random compositions (L1 ${model.toFixed(3)} < ${random.toFixed(3)})`)
+    t.ok(device.foreignLoadPct !== null && device.foreignLoadPct >= 0, `the device measured other processes' load during its replays (${device.foreignLoadPct?.toFixed(1)} % of a core)`)
 
     const best = await generate({ ...parts, candidates: 4 }, policyFor({ ...parts, candidates: 4 }, 'diffusion'), rows.slice(0, 4), 1, { seed: 3 })
     t.equal(best.length, 4, 'best-of-n diffusion gives one window per row')
