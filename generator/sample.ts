@@ -75,7 +75,7 @@ export class WindowSampler {
  * MIN_FRACTION is dropped. CPU/memory fractions under it are dropped only with their time
  * given to the thread's other CPU/memory stressors: dropping them outright left a busy core
  * 1-3 % short (cores asked for 30-70 % were sampled 1.5 % low on average), and a thread's CPU
- * time is idle only when all of it is under MIN_FRACTION.
+ * time is idle only when every one of its CPU/memory fractions is under MIN_FRACTION.
  */
 export function cleanUp(s: Space, a: Float32Array): Float32Array {
   const K = s.threads
@@ -85,7 +85,8 @@ export function cleanUp(s: Space, a: Float32Array): Float32Array {
     const cpu = cpuRows.map((m) => Math.min(1, Math.max(0, a[m * K + k]! || 0)))
     const total = cpu.reduce((x, v) => x + v, 0)
     const kept = cpu.reduce((x, v) => (v >= MIN_FRACTION ? x + v : x), 0)
-    cpuRows.forEach((m, i) => { a[m * K + k] = total < MIN_FRACTION || cpu[i]! < MIN_FRACTION ? 0 : cpu[i]! * total / kept })
+    // A kept fraction makes kept > 0; a total under MIN_FRACTION keeps none.
+    cpuRows.forEach((m, i) => { a[m * K + k] = cpu[i]! < MIN_FRACTION ? 0 : cpu[i]! * total / kept })
   }
   return a
 }
