@@ -5,7 +5,6 @@
  * normalised DTW before and after, both measured by replays on the device.
  * @module
  */
-import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { InvalidInputError } from '../common/errors.js'
@@ -17,7 +16,7 @@ import { saveModel } from '../generator/model.js'
 import { exportOnnx } from '../generator/onnx.js'
 import { openParts, type OpenParts } from '../generator/parts.js'
 import type { RecordSource } from '../generator/recorder.js'
-import { readTarget } from '../generator/target.js'
+import { readTarget, targetFiles } from '../generator/target.js'
 import type { Target } from '../generator/types.js'
 import { interruptible, num } from './generator.js'
 
@@ -36,8 +35,7 @@ export async function alignCmd(argv: string[]): Promise<number> {
   const reward = values.reward ?? 'device'
   if (reward !== 'device' && reward !== 'forward') throw new InvalidInputError(`--reward must be device or forward, got '${reward}'`)
   const out = values.out ?? values.model
-  const files = readdirSync(values.traces).filter((f) => f.endsWith('.csv')).sort()
-  if (files.length === 0) throw new InvalidInputError(`no .csv traces in ${values.traces}`)
+  const files = targetFiles(values.traces)
   let parts = await openParts(values.model)
   const targets = files.map((f) => readTarget(join(values.traces!, f), parts.meta.space.metrics))
   const device = await Device.open(parts.meta.space, values.source as RecordSource | undefined)

@@ -8,7 +8,6 @@
  * correction (generator/closed-loop.ts), `--chunk` rows per closed-loop replay (defaults: closed-loop.ts).
  * @module
  */
-import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { InvalidInputError } from '../common/errors.js'
@@ -20,7 +19,7 @@ import { evalOne, overlayChart, score, type Replayed } from '../generator/evalua
 import { policyFor, targetRows } from '../generator/generate.js'
 import { openParts } from '../generator/parts.js'
 import type { RecordSource } from '../generator/recorder.js'
-import { readTarget } from '../generator/target.js'
+import { readTarget, targetFiles } from '../generator/target.js'
 import { METHODS, type Method, type Target } from '../generator/types.js'
 import { num } from './generator.js'
 
@@ -45,8 +44,7 @@ export async function evalCmd(argv: string[]): Promise<number> {
   if (bad) throw new InvalidInputError(`unknown method '${bad}'; one of ${METHODS.join(', ')}`)
   const drop = num('drop', values.drop, 0, true) ?? 0
   if (drop >= 1) throw new InvalidInputError('--drop must be below 1')
-  const files = readdirSync(values.traces).filter((f) => f.endsWith('.csv')).sort()
-  if (files.length === 0) throw new InvalidInputError(`no .csv traces in ${values.traces}`)
+  const files = targetFiles(values.traces)
   const parts = await openParts(values.model, values.data)
   const device = await Device.open(parts.meta.space, values.source as RecordSource | undefined)
   const seed = num('seed', values.seed, 0) ?? 0

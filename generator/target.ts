@@ -5,10 +5,19 @@
  * else that is wrong (no time_s, no known metric, text in a cell, time going backwards) is refused.
  * @module
  */
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { basename } from 'node:path'
 import { InvalidInputError, NotFoundError } from '../common/errors.js'
 import type { Target } from './types.js'
+
+/** Names of the target CSVs in a folder, sorted. @throws NotFoundError (no such folder), InvalidInputError (no .csv in it) */
+export function targetFiles(dir: string): string[] {
+  let names: string[]
+  try { names = readdirSync(dir) } catch { throw new NotFoundError(`cannot read the traces folder ${dir}`) }
+  const files = names.filter((f) => f.endsWith('.csv')).sort()
+  if (files.length === 0) throw new InvalidInputError(`no .csv traces in ${dir}`)
+  return files
+}
 
 /** Reads a target CSV for the given metrics. @throws NotFoundError, InvalidInputError */
 export function readTarget(path: string, metrics: string[]): Target {

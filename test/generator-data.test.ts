@@ -9,7 +9,7 @@ import { toComposition } from '../generator/device.js'
 import { calibrateSingle, forwardModel, neighbourPolicies, pickClosest, singlePolicy } from '../generator/baselines.js'
 import { fitRanges } from '../generator/normalise.js'
 import { compDim, project, randomComposition, summarise } from '../generator/space.js'
-import { fillGaps, parseTarget } from '../generator/target.js'
+import { fillGaps, parseTarget, targetFiles } from '../generator/target.js'
 import { DEFAULT_METRICS, DEFAULT_STRESSORS, type Sample } from '../generator/types.js'
 
 const space = makeSpace(DEFAULT_STRESSORS, 2, 250)
@@ -67,6 +67,15 @@ t.test('target reader tolerates holes and refuses broken traces', async (t) => {
   t.throws(() => parseTarget('time_s,cpu_util_0\n2,1\n1,1\n', M), /does not increase/)
   t.throws(() => parseTarget('time_s,cpu_util_0\n1,-4\n', M), /negative/)
   t.throws(() => parseTarget('time_s,cpu_util_0\n', M), /at least one data row/)
+})
+
+t.test('a traces folder lists its CSVs in order; a missing or CSV-less folder is refused', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'em-traces-'))
+  for (const f of ['b.csv', 'a.csv', 'notes.md']) writeFileSync(join(dir, f), '')
+  t.same(targetFiles(dir), ['a.csv', 'b.csv'])
+  t.throws(() => targetFiles(join(dir, 'missing')), { name: 'NotFoundError', message: /cannot read the traces folder/ })
+  const empty = mkdtempSync(join(tmpdir(), 'em-traces-'))
+  t.throws(() => targetFiles(empty), { name: 'InvalidInputError', message: /no \.csv traces in/ })
 })
 
 t.test('baselines: search returns the nearest composition, interpolate blends, single calibrates', async (t) => {
