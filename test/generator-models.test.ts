@@ -4,7 +4,7 @@ import { cosineSchedule, logProb, noised, posterior } from '../generator/ddpm.js
 import { Forest } from '../generator/forest.js'
 import { fitNovelty, selectNovel } from '../generator/novelty.js'
 import { fitRanges, normalise, denormalise } from '../generator/normalise.js'
-import { cleanUp, WindowSampler } from '../generator/sample.js'
+import { cleanUp, IDLE_CPU, WindowSampler } from '../generator/sample.js'
 import type { Space } from '../generator/types.js'
 
 t.test('forest fits a nonlinear function far better than the mean and is unsure off the data', async (t) => {
@@ -61,11 +61,15 @@ const space: Space = {
   metrics: ['cpu_util_0', 'cpu_util_1', 'disk_read_bytes_per_s'], windowMs: 250, source: 'replay',
 }
 
-t.test('clean-up drops noise around off and keeps a busy thread\'s CPU time', async (t) => {
-  // Index m·K + k. Thread 0: CPU 0.5 + 0.015 (noise-sized), disk 0.01. Thread 1: CPU 0.008 + 0.006 only.
+t.test('clean-up drops noise around off and keeps each thread\'s CPU time', async (t) => {
+  // Index m·K + k. Thread 0: CPU 0.5 + 0.015 (noise-sized), disk 0.01. Thread 1: CPU 0.008 + 0.006 only, disk 0.3.
   const a = cleanUp(space, Float32Array.from([0.5, 0.008, 0.015, 0.006, 0.01, 0.3]))
-  t.same(Array.from(a).map((v) => +v.toFixed(4)), [0.515, 0, 0, 0, 0, 0.3],
-    'thread 0 keeps 0.515 of CPU on one stressor, its 1 % read goes; thread 1 idles its CPU (0.014 in all) and keeps its 0.3 read')
+  t.same(Array.from(a).map((v) => +v.toFixed(4)), [0.515, 0.014, 0, 0, 0, 0.3],
+    'thread 0 keeps 0.515 of CPU on one stressor, its 1 % read goes; thread 1 keeps its 1.4 % of CPU on its largest stressor and its 0.3 read')
+  // Thread 0: 0.8 % of CPU in all, noise around idle. Thread 1: 0.6 % + 0.6 %, a core asked for about 1 %.
+  const b = cleanUp(space, Float32Array.from([0.005, 0.006, 0.003, 0.006, 0, 0]))
+  t.same(Array.from(b).map((v) => +v.toFixed(4)), [0, 0.006, 0, 0.006, 0, 0],
+    `a thread under ${IDLE_CPU} of CPU idles; equal small fractions above it share the thread's total`)
 })
 
 t.test('sampling temperature scales the noise of each step', async (t) => {
