@@ -35,4 +35,10 @@ export interface DaemonContext {
   startedAt: number
   /** False while starting and once shutting down. */
   ready(): boolean
+  /**
+   * Registers what an extension must finish and close when the daemon closes (its own store,
+   * timers). Hooks run after the HTTP server stopped and before the daemon's store closes, the
+   * latest registered first.
+   */
+  onClose(hook: () => Promise<void> | void): void
 }

@@ -88,6 +88,7 @@ async function assemble(store: Store, opts: DaemonOptions, log: (line: string) =
   const caps = () => config.caps
   const telemetry = new TelemetryHub(() => Math.round(config.sampler.periodS * 1000))
   let ready = false
+  const closeHooks: (() => Promise<void> | void)[] = []
   const replays = new ReplayManager({ store, events, metrics, engine, caps })
   const ctx: DaemonContext = {
     config: () => config, store, events, metrics, engine, telemetry, replays,
@@ -98,6 +99,7 @@ async function assemble(store: Store, opts: DaemonOptions, log: (line: string) =
     auth: (scope) => requireScope(scope, () => config.tokens),
     startedAt: Date.now(),
     ready: () => ready,
+    onClose: (hook) => { closeHooks.push(hook) },
   }
   // Live telemetry (sampler gauges, SSE) while a replay is active; no sampling while idle.
   let stopLive: (() => void) | undefined
@@ -143,6 +145,7 @@ async function assemble(store: Store, opts: DaemonOptions, log: (line: string) =
         if ('closeAllConnections' in s) s.closeAllConnections()
         await new Promise<void>((r) => s.close(() => r()))
       }
+      for (const hook of closeHooks.reverse()) await hook()
       await store.close()
     },
   }

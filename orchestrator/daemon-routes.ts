@@ -28,7 +28,7 @@ const PREFIX = '/orchestrator'
 
 export const routes: ExtraRoutes = (app, ctx) => {
   workloadRoutes(app, ctx)
-  let embedded: Promise<{ app: { fetch: (req: Request) => Response | Promise<Response> }; device: () => Device }> | undefined
+  let embedded: Promise<{ app: { fetch: (req: Request) => Response | Promise<Response> }; device: () => Device; close: () => Promise<void> }> | undefined
   // Built on first use: the store lives under the daemon's dataDir, known only from ctx.
   const start = async () => {
     const cfg = ctx.config()
@@ -38,9 +38,19 @@ export const routes: ExtraRoutes = (app, ctx) => {
     await core.recover()
     // In-process device: registered at the daemon's configured address, alive as long as we are.
     const { id } = await core.registerDevice({ name: 'local', url: `http://${cfg.host}:${cfg.port}`, platformFeatures: ctx.device().platformFeatures.values })
-    setInterval(() => core.fleet.heartbeat(id), config.heartbeatMs).unref()
-    return { app: createOrchestratorApp(core), device: () => core.fleet.get(id) }
+    const heartbeat = setInterval(() => core.fleet.heartbeat(id), config.heartbeatMs).unref()
+    // As `edgemime orchestrator` does on SIGTERM: dispatches (cut short by the daemon's own
+    // shutdown) settle and background profiling ends before the store closes.
+    const close = async () => {
+      clearInterval(heartbeat)
+      core.stop()
+      await core.idle()
+      await store.close()
+    }
+    return { app: createOrchestratorApp(core), device: () => core.fleet.get(id), close }
   }
+  // A start that failed answered its request with the error; there is nothing to close then.
+  ctx.onClose(async () => { await (await embedded?.catch(() => undefined))?.close() })
   app.all(`${PREFIX}/*`, ctx.auth('replay'), async (c) => {
     embedded ??= start()
     const { app: orchestrator, device } = await embedded

@@ -98,6 +98,8 @@ export interface PlacementRecord {
 export class Orchestrator {
   /** Dispatches in flight, by attempt (a re-placed workload has a new attempt and run). */
   readonly #pending = new Map<Attempt, Promise<void>>()
+  /** Background profiling of submitted modules: its features and profile file outlive the request. */
+  readonly #profiling = new Set<Promise<void>>()
   readonly #records = new Map<string, PlacementRecord>()
   readonly #modules = new Map<string, Uint8Array>()
   /** Platforms with an observation, and those with a first run in flight (explored once each). */
@@ -178,7 +180,9 @@ export class Orchestrator {
     }
     const workload = this.model.needsFeatures ? this.#workload(key, await features()) : this.#workload(key)
     if (!this.model.needsFeatures && this.config.profile && wasmKind(wasm) === 'preview1') {
-      features().then((f) => this.model.workloadFeatures(workload, f), (e: Error) => this.log(`profiling ${key} failed: ${e.message}`))
+      const job = features().then((f) => this.model.workloadFeatures(workload, f), (e: Error) => this.log(`profiling ${key} failed: ${e.message}`))
+      this.#profiling.add(job)
+      void job.finally(() => this.#profiling.delete(job))
     }
     const now = Date.now()
     const rec: PlacementRecord = {
@@ -453,9 +457,12 @@ export class Orchestrator {
 
   list(): PlacementRecord[] { return [...this.#records.values()] }
 
-  /** Resolves when every dispatched run has ended (for shutdown and tests). */
+  /**
+   * Resolves when every dispatched run and background profiling has ended (for shutdown, before
+   * the store closes, and tests).
+   */
   async idle(): Promise<void> {
-    while (this.#pending.size) await Promise.allSettled([...this.#pending.values()])
+    while (this.#pending.size + this.#profiling.size) await Promise.allSettled([...this.#pending.values(), ...this.#profiling])
   }
 }
 

@@ -3,9 +3,7 @@
 // on loopback.
 import t from 'tap'
 import { execFile } from 'node:child_process'
-import { mkdtemp } from 'node:fs/promises'
 import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { loadConfig } from '../common/config.js'
 import { ConfigError } from '../common/errors.js'
@@ -15,6 +13,7 @@ import { createOrchestrator, dispatchCredential, loadOrchestratorConfig, startRe
 import { workloadRoutes } from '../workloads/daemon-routes.js'
 import { fixtureWasm, toolchainMissing } from './fixtures/workloads/fixtures.js'
 import { tempConfig, tinyComposition } from './helpers/daemon-fixture.js'
+import { tempDir } from './helpers/temp-dir.js'
 
 const missing = await toolchainMissing()
 const MAIN = new URL('../cli/main.ts', import.meta.url).pathname
@@ -27,7 +26,7 @@ async function orchestrator(t: Teardown, overrides = {}) {
   const tok = (name: string, scopes: OrchestratorScope[]) => generateToken(name, scopes)
   const roles = { device: tok('agent', ['device']), user: tok('user', ['submit', 'read']), reader: tok('reader', ['read']), admin: tok('ops', ['admin']) }
   const lines: string[] = []
-  const dir = await mkdtemp(join(tmpdir(), 'edgemime-orch-auth-'))
+  const dir = tempDir(t, 'edgemime-orch-auth-')
   const o = await createOrchestrator({
     config: loadOrchestratorConfig(undefined, { port: 0, dataDir: dir, profile: false, heartbeatMs: 200, tokens: Object.values(roles).map((r) => r.entry), ...overrides }),
     log: (l) => lines.push(l),
@@ -97,7 +96,7 @@ t.test('each route needs its scope: 401 without or with an unknown token, 403 wi
 })
 
 t.test('an orchestrator beyond loopback needs tokens; token config is validated', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'edgemime-orch-auth-'))
+  const dir = tempDir(t, 'edgemime-orch-auth-')
   await t.rejects(createOrchestrator({ config: loadOrchestratorConfig(undefined, { host: '0.0.0.0', dataDir: dir }) }), { code: 'EM_CONFIG', message: /refusing to listen on 0\.0\.0\.0 without API tokens/ })
   const o = await createOrchestrator({ config: loadOrchestratorConfig(undefined, { host: '0.0.0.0', dataDir: dir, tokens: [generateToken('x', ['read']).entry] }) })
   await o.close()
@@ -106,12 +105,12 @@ t.test('an orchestrator beyond loopback needs tokens; token config is validated'
 })
 
 t.test('the agent\'s dispatch credential: configured and checked, or generated only when the daemon has tokens', async (t) => {
-  const open = tempConfig()
+  const open = tempConfig({}, t)
   t.same(dispatchCredential(open).token, undefined, 'an open daemon needs none')
   t.same(dispatchCredential(open).config.tokens, [], 'and stays open')
   const op = generateToken('op', ['read', 'replay'])
   const reader = generateToken('reader', ['read'])
-  const closed = tempConfig({ tokens: [op.entry, reader.entry] })
+  const closed = tempConfig({ tokens: [op.entry, reader.entry] }, t)
   const gen = dispatchCredential(closed)
   t.match(gen.token, /^em_/)
   t.equal(gen.config.tokens.length, 3, 'its digest is added to the running config')
@@ -129,7 +128,7 @@ t.test('an agent with tokens registers, and work is dispatched to its token-requ
   const { url: orchUrl } = await o.listen()
   // The daemon refuses anyone without one of its tokens: the operator's, or the agent's own.
   const op = generateToken('op', ['read', 'replay'])
-  const credential = dispatchCredential(tempConfig({ tokens: [op.entry] }))
+  const credential = dispatchCredential(tempConfig({ tokens: [op.entry] }, t))
   const daemon = await createDaemon({ config: credential.config, log: () => {}, extraRoutes: workloadRoutes })
   t.teardown(() => daemon.close())
   const { url } = await daemon.listen()
@@ -188,7 +187,7 @@ const freePort = () => new Promise<number>((resolve) => {
 })
 
 t.test('the embedded orchestrator of a daemon with tokens dispatches with the caller\'s token', { skip: missing ?? false }, async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'edgemime-embedded-auth-'))
+  const dir = tempDir(t, 'edgemime-embedded-auth-')
   const op = generateToken('op', ['read', 'replay'])
   const reader = generateToken('reader', ['read'])
   const config = { ...loadConfig(undefined, { EDGEMIME_PORT: String(await freePort()), EDGEMIME_DATA_DIR: dir, EDGEMIME_CAPS_DISK_DIR: join(dir, 'disk') }), tokens: [op.entry, reader.entry] }

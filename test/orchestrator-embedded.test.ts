@@ -1,14 +1,15 @@
 // npm start's one-box mode: the daemon mounts the workload runner and an embedded orchestrator
 // (daemon/extensions.ts -> orchestrator/daemon-routes.ts) and places work on itself.
 import t from 'tap'
-import { mkdtemp } from 'node:fs/promises'
+import { readdirSync } from 'node:fs'
 import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { loadConfig } from '../common/config.js'
 import { createDaemon, loadExtensions } from '../daemon/index.js'
 import type { PlacementRecord } from '../orchestrator/index.js'
+import { OrchestratorStore } from '../orchestrator/store.js'
 import { fixtureWasm, toolchainMissing } from './fixtures/workloads/fixtures.js'
+import { tempDir } from './helpers/temp-dir.js'
 
 const missing = await toolchainMissing()
 
@@ -18,11 +19,12 @@ const freePort = () => new Promise<number>((resolve) => {
 })
 
 t.test('the daemon places and runs a workload on itself through /orchestrator', { skip: missing ?? false }, async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'edgemime-embedded-'))
+  const dir = tempDir(t, 'edgemime-embedded-')
   const port = await freePort()
   const config = loadConfig(undefined, { EDGEMIME_PORT: String(port), EDGEMIME_DATA_DIR: dir, EDGEMIME_CAPS_DISK_DIR: join(dir, 'disk') })
   const daemon = await createDaemon({ config, log: () => {}, extraRoutes: await loadExtensions() })
-  t.teardown(() => daemon.close())
+  let closed = false
+  t.teardown(() => closed || daemon.close())
   const { url } = await daemon.listen()
   const mod = await (await fetch(`${url}/orchestrator/v1/modules`, { method: 'POST', body: await fixtureWasm('sort') })).json() as { hash: string }
   let rec = await (await fetch(`${url}/orchestrator/v1/placements`, {
@@ -61,4 +63,14 @@ t.test('the daemon places and runs a workload on itself through /orchestrator', 
   t.equal(bad.status, 400, 'neither a module nor an emulated workload')
   const svg = await (await fetch(`${url}/orchestrator/v1/plots/learning.svg`)).text()
   t.match(svg, /^<svg[\s\S]*\/2 within the bound/, 'the learning plot shows both observations')
+
+  // Closing the daemon closes the embedded orchestrator too: its background profiling of the
+  // module has ended (the profile is on disk) and its store is released with every placement.
+  await daemon.close()
+  closed = true
+  t.equal(readdirSync(join(dir, 'orchestrator', 'profiles')).filter((f) => f.endsWith('.json')).length, 1, 'the module\'s profile was written before close returned')
+  const store = await OrchestratorStore.open(join(dir, 'orchestrator', 'store'))
+  t.teardown(() => store.close())
+  const stored = await store.placements()
+  t.same(stored.map((p) => p.status).sort(), ['done', 'done', 'dry-run'], 'the store opens again (not locked) and holds the placements')
 })

@@ -2,32 +2,29 @@
  * Shared set-up for the daemon tests: a config in a fresh temp directory (port 0, small caps)
  * and a real daemon over it that the test tears down.
  */
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Caps, Config } from '../../common/config.js'
 import { defaultConfig } from '../../common/config.js'
 import { createDaemon, type Daemon, type DaemonOptions } from '../../daemon/index.js'
+import { tempDir, type Teardown } from './temp-dir.js'
 
 /** Config fields to override; caps fields merge into the defaults. */
 export type ConfigOverrides = Partial<Omit<Config, 'caps'>> & { caps?: Partial<Caps> }
 
-export function tempConfig({ caps, ...over }: ConfigOverrides = {}): Config {
-  const dir = mkdtempSync(join(tmpdir(), 'edgemime-daemon-'))
+/** With `t`, the directory is removed when `t` ends (after anything registered later, e.g. a daemon's close); without, the caller removes `dataDir`. */
+export function tempConfig({ caps, ...over }: ConfigOverrides = {}, t?: Teardown): Config {
+  const dir = t ? tempDir(t, 'edgemime-daemon-') : mkdtempSync(join(tmpdir(), 'edgemime-daemon-'))
   const base = defaultConfig()
   return { ...base, port: 0, dataDir: dir, caps: { ...base.caps, diskDir: join(dir, 'disk'), ...caps }, ...over }
 }
 
-interface Teardown { teardown(fn: () => unknown): void }
-
 /** A daemon on a temp store, closed and removed when the test ends. */
 export async function startDaemon(t: Teardown, over: ConfigOverrides = {}, opts: Omit<DaemonOptions, 'config'> = {}): Promise<Daemon> {
-  const config = tempConfig(over)
+  const config = tempConfig(over, t)
   const daemon = await createDaemon({ config, log: () => {}, ...opts })
-  t.teardown(async () => {
-    await daemon.close()
-    rmSync(config.dataDir, { recursive: true, force: true })
-  })
+  t.teardown(() => daemon.close())
   return daemon
 }
 
