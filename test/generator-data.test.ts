@@ -1,5 +1,4 @@
-import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
 import { Rng } from '../ml/rng.js'
@@ -11,6 +10,7 @@ import { fitRanges } from '../generator/normalise.js'
 import { compDim, project, randomComposition, summarise } from '../generator/space.js'
 import { fillGaps, parseTarget, targetFiles } from '../generator/target.js'
 import { DEFAULT_METRICS, DEFAULT_STRESSORS, type Sample } from '../generator/types.js'
+import { tempDir } from './helpers/temp-dir.js'
 
 const space = makeSpace(DEFAULT_STRESSORS, 2, 250)
 const M = [...DEFAULT_METRICS]
@@ -36,7 +36,7 @@ t.test('random compositions are valid and replayable; projection repairs any win
 })
 
 t.test('dataset appends, resumes after a torn line, refuses another space', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'gen-ds-'))
+  const dir = tempDir(t, 'gen-ds-')
   const ds = openDataset(dir, { version: 1, space, strategy: 'random' })
   const s: Sample = { prev: new Float32Array(16), comp: randomComposition(space, new Rng(2)), obs: Float32Array.from([10, 20, 3e6, 0]) }
   ds.append(s, 0)
@@ -70,11 +70,11 @@ t.test('target reader tolerates holes and refuses broken traces', async (t) => {
 })
 
 t.test('a traces folder lists its CSVs in order; a missing or CSV-less folder is refused', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'em-traces-'))
+  const dir = tempDir(t, 'em-traces-')
   for (const f of ['b.csv', 'a.csv', 'notes.md']) writeFileSync(join(dir, f), '')
   t.same(targetFiles(dir), ['a.csv', 'b.csv'])
   t.throws(() => targetFiles(join(dir, 'missing')), { name: 'NotFoundError', message: /cannot read the traces folder/ })
-  const empty = mkdtempSync(join(tmpdir(), 'em-traces-'))
+  const empty = tempDir(t, 'em-traces-')
   t.throws(() => targetFiles(empty), { name: 'InvalidInputError', message: /no \.csv traces in/ })
 })
 

@@ -1,20 +1,19 @@
 // ONNX parity: exported graphs run in onnxruntime (node and web) and equal the TS forward within
 // 1e-4; ORT-compiled training yields the TS backward's gradients.
 import t from 'tap'
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
   GraphBuilder, Mlp, Rng, compileMlp, compileMlps, createSession, exportMlp, gelu, identity, leakyRelu, relu, silu, tanh, zeroGrads,
   attr,
 } from '../ml/index.js'
+import { tempDir } from './helpers/temp-dir.js'
 
 function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let d = 0
   for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i] - b[i]))
   return d
 }
-const dir = mkdtempSync(join(tmpdir(), 'ml-onnx-'))
+const dir = tempDir(t, 'ml-onnx-')
 
 for (const prefer of ['node', 'web'] as const) {
   for (const act of [gelu, leakyRelu(0.1), relu, silu, tanh]) {

@@ -1,8 +1,7 @@
 import t from 'tap'
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Adam, AdamW, Adamax, Mlp, Rng, gelu, mse, saveParams, loadParams, readTensors, createParam } from '../ml/index.js'
+import { tempDir } from './helpers/temp-dir.js'
 
 for (const Opt of [Adam, AdamW, Adamax]) {
   t.test(`${Opt.name} fits a smooth function (loss falls 20x)`, async (t) => {
@@ -34,7 +33,7 @@ t.test('decoupled weight decay shrinks weights with zero gradient', async (t) =>
 })
 
 t.test('safetensors round trip and mismatch errors', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'ml-'))
+  const dir = tempDir(t, 'ml-')
   const a = new Mlp([3, 4, 2], { name: 'm', rng: new Rng(1) })
   const b = new Mlp([3, 4, 2], { name: 'm', rng: new Rng(2) })
   const file = join(dir, 'p.safetensors')
@@ -47,7 +46,7 @@ t.test('safetensors round trip and mismatch errors', async (t) => {
 })
 
 t.test('malformed parameter files are refused with clear errors', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'ml-bad-'))
+  const dir = tempDir(t, 'ml-bad-')
   const { writeFileSync } = await import('node:fs')
   const short = join(dir, 'short'), badJson = join(dir, 'json'), badLen = join(dir, 'len')
   writeFileSync(short, Buffer.from([1, 2]))

@@ -1,11 +1,9 @@
 import t from 'tap'
-import { mkdtemp } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { createOrchestrator, loadOrchestratorConfig } from '../orchestrator/index.js'
+import { tempDir } from './helpers/temp-dir.js'
 
 async function service(t: { teardown(fn: () => unknown): void }, overrides = {}) {
-  const dir = await mkdtemp(join(tmpdir(), 'edgemime-orch-'))
+  const dir = tempDir(t, 'edgemime-orch-')
   const o = await createOrchestrator({ config: loadOrchestratorConfig(undefined, { port: 0, dataDir: dir, profile: false, lostAfterMs: 200, ...overrides }) })
   t.teardown(() => o.close())
   const call = async (method: string, path: string, body?: unknown) => {

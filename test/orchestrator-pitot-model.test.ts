@@ -1,17 +1,16 @@
 import t from 'tap'
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fitPredictor, loadDataset, loadPredictor, saveModel, selectRows, splitRows, DEFAULT_CONFIG } from '../predictor/index.js'
 import { PitotRuntimeModel } from '../orchestrator/pitot-model.js'
 import { place } from '../orchestrator/placement.js'
 import { TINY, writeSynth } from './helpers/predictor-synth.js'
+import { tempDir } from './helpers/temp-dir.js'
 
-const synth = writeSynth({ platforms: 12, workloads: 16, isolated: 400, paired: 600, noise: 0.02, seed: 5 })
+const synth = writeSynth({ platforms: 12, workloads: 16, isolated: 400, paired: 600, noise: 0.02, seed: 5 }, tempDir(t, 'pitot-synth-'))
 const ds = loadDataset(synth.dir)
 const split = splitRows(ds.pools, 0.6, 3)
 const f = fitPredictor(ds, split.train, split.val, { ...DEFAULT_CONFIG, ...TINY })
-const dir = join(mkdtempSync(join(tmpdir(), 'pitot-orch-')), 'model')
+const dir = join(tempDir(t, 'pitot-orch-'), 'model')
 saveModel(dir, { model: f.model, platforms: ds.platforms, workloads: ds.workloads, eps: f.eps, calibration: f.calibration, coldStart: f.coldStart, info: {} },
   { train: ds.pools.map((o, a) => selectRows(o, split.train[a])), cal: ds.pools.map((o, a) => selectRows(o, split.val[a])) })
 

@@ -3,14 +3,14 @@
 // their deadline allows, else failed with 'orchestrator restarted'). A stand-in daemon (plain
 // node:http) answers dispatches, so the runtimes the model learns are the ones it reports.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtemp, writeFile } from 'node:fs/promises'
+import { writeFile } from 'node:fs/promises'
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
 import { createOrchestrator, loadOrchestratorConfig, RESTARTED, startRegistration, type PlacementRecord } from '../orchestrator/index.js'
 import { OrchestratorStore } from '../orchestrator/store.js'
+import { tempDir } from './helpers/temp-dir.js'
 
 type Teardown = { teardown(fn: () => unknown): void }
 const WASM = Uint8Array.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0])
@@ -75,7 +75,7 @@ async function open(dir: string, overrides = {}) {
 }
 
 t.test('placements and the model survive a clean restart', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'edgemime-orch-restart-'))
+  const dir = tempDir(t, 'edgemime-orch-restart-')
   const daemon = await fakeDaemon(t, { reportMs: 700 })
   const a = await open(dir)
   await a.call('POST', '/v1/devices', { name: 'edge', url: daemon.url, platformFeatures: [1, 2] })
@@ -104,7 +104,7 @@ t.test('placements and the model survive a clean restart', async (t) => {
   const predicted = async (c: typeof b.call) => ((await c('POST', '/v1/placements', { module: mod, deadlineMs: 60_000, dryRun: true })).json as PlacementRecord).decision.candidates[0]!.predictedMs
   const recovered = await predicted(b.call)
   t.ok(Math.abs(Math.log(recovered / 700)) < 0.2, `recovered model predicts ${recovered.toFixed(0)} ms for a 700 ms workload`)
-  const fresh = await open(await mkdtemp(join(tmpdir(), 'edgemime-orch-restart-')))
+  const fresh = await open(tempDir(t, 'edgemime-orch-restart-'))
   t.teardown(() => fresh.o.close())
   await fresh.call('POST', '/v1/devices', { name: 'edge', url: daemon.url, platformFeatures: [1, 2] })
   await fresh.call('POST', '/v1/modules', WASM)
@@ -113,7 +113,7 @@ t.test('placements and the model survive a clean restart', async (t) => {
 })
 
 t.test('placements running at a restart fail with "orchestrator restarted" when re-placing is off', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'edgemime-orch-restart-'))
+  const dir = tempDir(t, 'edgemime-orch-restart-')
   const store = await OrchestratorStore.open(join(dir, 'store'))
   const now = Date.now()
   const running: PlacementRecord = {
@@ -152,7 +152,7 @@ function startProcess(t: Teardown, configPath: string): Promise<{ child: ChildPr
 }
 
 t.test('SIGKILL: a restarted orchestrator answers for earlier placements and resolves the running ones', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'edgemime-orch-kill-'))
+  const dir = tempDir(t, 'edgemime-orch-kill-')
   const configPath = join(dir, 'orchestrator.json')
   await writeFile(configPath, JSON.stringify({ port: await freePort(), dataDir: join(dir, 'data'), heartbeatMs: 200, lostAfterMs: 60_000, profile: false }))
   // One device per run that is cut off, so each has a device to itself (no co-runner pools to calibrate).

@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
 import { chartSvg, formatTick, niceTicks, svgToPng, writeChart } from '../common/plot.js'
+import { tempDir } from './helpers/temp-dir.js'
 
 const count = (s: string, re: RegExp) => (s.match(re) ?? []).length
 
@@ -54,7 +54,7 @@ t.test('PNG through resvg, SVG by extension', async (t) => {
   t.same([...png.subarray(1, 4)].map((c) => String.fromCharCode(c)).join(''), 'PNG')
   t.equal(png.readUInt32BE(16), 400, 'width from the SVG')
   t.equal(svgToPng(svg, { width: 800 }).readUInt32BE(16), 800, 'scaled')
-  const dir = mkdtempSync(join(tmpdir(), 'em-plot-'))
+  const dir = tempDir(t, 'em-plot-')
   writeChart(svg, join(dir, 'deep/a.svg'))
   writeChart(svg, join(dir, 'a.png'))
   t.equal(readFileSync(join(dir, 'deep/a.svg'), 'utf8'), svg)

@@ -1,6 +1,4 @@
 import t from 'tap'
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { loadDataset } from '../predictor/data.js'
 import { evaluatePools } from '../predictor/evaluate.js'
@@ -11,14 +9,15 @@ import { saveModel } from '../predictor/store.js'
 import { DEFAULT_CONFIG } from '../predictor/types.js'
 import { updatePredictor } from '../predictor/update.js'
 import { TINY, writeSynth } from './helpers/predictor-synth.js'
+import { tempDir } from './helpers/temp-dir.js'
 
-const synth = writeSynth({ platforms: 20, workloads: 24, isolated: 600, paired: 900, noise: 0.02, seed: 21 })
+const synth = writeSynth({ platforms: 20, workloads: 24, isolated: 600, paired: 900, noise: 0.02, seed: 21 }, tempDir(t, 'pitot-synth-'))
 const ds = loadDataset(synth.dir)
 const split = splitRows(ds.pools, 0.6, 3)
 // Platform 0 is never seen in training: its rows leave train and validation.
 const without0 = (rows: Int32Array[]) => rows.map((idx, a) => idx.filter((r) => ds.pools[a].platform[r] !== 0))
 const f = fitPredictor(ds, without0(split.train), without0(split.val), { ...DEFAULT_CONFIG, ...TINY })
-const dir = join(mkdtempSync(join(tmpdir(), 'pitot-api-')), 'model')
+const dir = join(tempDir(t, 'pitot-api-'), 'model')
 saveModel(dir, { model: f.model, platforms: ds.platforms, workloads: ds.workloads, eps: f.eps, calibration: f.calibration, coldStart: f.coldStart, info: {} },
   { train: ds.pools.map((o, a) => selectRows(o, without0(split.train)[a])), cal: ds.pools.map((o, a) => selectRows(o, without0(split.val)[a])) })
 const p = loadPredictor(dir)

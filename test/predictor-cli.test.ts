@@ -1,20 +1,20 @@
 import t from 'tap'
 import { execFile } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { writeSynth } from './helpers/predictor-synth.js'
+import { tempDir } from './helpers/temp-dir.js'
 
 const exec = promisify(execFile)
 const main = new URL('../cli/main.ts', import.meta.url).pathname
 const cli = (...args: string[]) => exec(process.execPath, ['--import', 'tsx', main, 'predictor', ...args], { maxBuffer: 1 << 24 })
 const tiny = ['--set', 'rank=8', '--set', 'hidden=32', '--set', 'batch=256', '--set', 'validateEvery=50', '--set', 'learningRate=0.01', '--steps', '300']
 
-const train = writeSynth({ platforms: 16, workloads: 20, isolated: 400, paired: 600, seed: 11 })
+const train = writeSynth({ platforms: 16, workloads: 20, isolated: 400, paired: 600, seed: 11 }, tempDir(t, 'pitot-synth-'))
 // Same generator and seed (same planted structure), different rows: a withheld test set.
-const heldOut = writeSynth({ platforms: 16, workloads: 20, isolated: 150, paired: 200, seed: 11 }, mkdtempSync(join(tmpdir(), 'pitot-test-')))
-const model = join(mkdtempSync(join(tmpdir(), 'pitot-model-')), 'm')
+const heldOut = writeSynth({ platforms: 16, workloads: 20, isolated: 150, paired: 200, seed: 11 }, tempDir(t, 'pitot-test-'))
+const model = join(tempDir(t, 'pitot-model-'), 'm')
 
 t.test('train writes a model directory; test prints the contract JSON', async (t) => {
   await cli('train', '--data', train.dir, '--out', model, ...tiny)

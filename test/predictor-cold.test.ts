@@ -1,6 +1,4 @@
 import t from 'tap'
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Rng } from '../ml/index.js'
 import { rowGroup, rowKind } from '../predictor/cold-start.js'
@@ -15,6 +13,7 @@ import { saveModel } from '../predictor/store.js'
 import { DEFAULT_CONFIG, type Observations } from '../predictor/types.js'
 import { updatePredictor } from '../predictor/update.js'
 import { TINY, writeSynth } from './helpers/predictor-synth.js'
+import { tempDir } from './helpers/temp-dir.js'
 
 t.test('clustered margin covers new entities where the pooled rank does not', async (t) => {
   // Each entity shifts all of its rows by one draw (its feature-extrapolation error), so 1,000
@@ -59,7 +58,7 @@ t.test('rows are assigned to the pool of the unseen entity they touch', async (t
 // Never-seen test entities: 12 of 60 platforms and 12 of 60 workloads leave training entirely.
 const HELD = 12
 function coldSetup(seed: number) {
-  const synth = writeSynth({ platforms: 60, workloads: 60, isolated: 3000, paired: 5000, noise: 0.05, seed })
+  const synth = writeSynth({ platforms: 60, workloads: 60, isolated: 3000, paired: 5000, noise: 0.05, seed }, tempDir(t, 'pitot-synth-'))
   const ds = loadDataset(synth.dir)
   const split = splitRows(ds.pools, 0.7, 2)
   const touches = (a: number, r: number) => {
@@ -105,7 +104,7 @@ t.test('cold-start bounds cover rows of never-seen platforms and workloads; seen
 t.test('Predictor API, saved model and update use the cold pools', async (t) => {
   const { ds, split, part } = coldSetup(3)
   const f = fitPredictor(ds, part(split.train, false), part(split.val, false), { ...DEFAULT_CONFIG, ...TINY, coldShare: 0.25 })
-  const dir = join(mkdtempSync(join(tmpdir(), 'pitot-cold-')), 'model')
+  const dir = join(tempDir(t, 'pitot-cold-'), 'model')
   const rows = (r: Int32Array[]) => ds.pools.map((o, a) => selectRows(o, r[a]))
   saveModel(dir, { model: f.model, platforms: ds.platforms, workloads: ds.workloads, eps: f.eps, calibration: f.calibration, coldStart: f.coldStart, info: {} },
     { train: rows(part(split.train, false)), cal: rows(part(split.val, false)), cold: f.coldRows })

@@ -1,13 +1,13 @@
 import t from 'tap'
-import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { loadDataset, loadObservations, loadEntities } from '../predictor/data.js'
 import { fitBaseline } from '../predictor/baseline.js'
 import { writeSynth } from './helpers/predictor-synth.js'
+import { tempDir } from './helpers/temp-dir.js'
 
 t.test('loads the synthetic dataset into pools by arity, in log space', async (t) => {
-  const s = writeSynth({ platforms: 5, workloads: 6, isolated: 20, paired: 30 })
+  const s = writeSynth({ platforms: 5, workloads: 6, isolated: 20, paired: 30 }, tempDir(t, 'pitot-synth-'))
   const ds = loadDataset(s.dir)
   t.equal(ds.platforms.count, 5)
   t.equal(ds.platforms.dim, 4)
@@ -20,7 +20,7 @@ t.test('loads the synthetic dataset into pools by arity, in log space', async (t
 })
 
 t.test('bad input fails with clear errors', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'pitot-bad-'))
+  const dir = tempDir(t, 'pitot-bad-')
   const f = (name: string, text: string) => { writeFileSync(join(dir, name), text); return join(dir, name) }
   t.throws(() => loadObservations(f('a.csv', 'platform_idx,workload_idx,t\n0,7,10\n'), 2, 3), { code: 'EM_INVALID_INPUT', message: /unknown workload_idx 7/ })
   t.throws(() => loadObservations(f('b.csv', 'platform_idx,workload_idx,interference0_idx,t\n0,1,-1,10\n'), 2, 3), { message: /unknown interference0_idx -1/ })

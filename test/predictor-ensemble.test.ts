@@ -8,8 +8,9 @@ import { fitStandardizer, PitotModel } from '../predictor/model.js'
 import { splitRows } from '../predictor/split.js'
 import { DEFAULT_CONFIG } from '../predictor/types.js'
 import { TINY, writeSynth } from './helpers/predictor-synth.js'
+import { tempDir } from './helpers/temp-dir.js'
 
-const synth = writeSynth({ platforms: 18, workloads: 22, isolated: 420, paired: 800, noise: 0.05, seed: 5 })
+const synth = writeSynth({ platforms: 18, workloads: 22, isolated: 420, paired: 800, noise: 0.05, seed: 5 }, tempDir(t, 'pitot-synth-'))
 const ds = loadDataset(synth.dir)
 const split = splitRows(ds.pools, 0.8, 9)
 

@@ -6,8 +6,9 @@ import { mape } from '../predictor/metrics.js'
 import { splitRows } from '../predictor/split.js'
 import { DEFAULT_CONFIG } from '../predictor/types.js'
 import { TINY, writeSynth } from './helpers/predictor-synth.js'
+import { tempDir } from './helpers/temp-dir.js'
 
-const synth = writeSynth({ platforms: 20, workloads: 24, isolated: 480, paired: 900, noise: 0.01, seed: 2 })
+const synth = writeSynth({ platforms: 20, workloads: 24, isolated: 480, paired: 900, noise: 0.01, seed: 2 }, tempDir(t, 'pitot-synth-'))
 const ds = loadDataset(synth.dir)
 const split = splitRows(ds.pools, 0.8, 4)
 

@@ -6,8 +6,9 @@ import { onnxBytes } from '../predictor/onnx-export.js'
 import { splitRows } from '../predictor/split.js'
 import { DEFAULT_CONFIG } from '../predictor/types.js'
 import { TINY, writeSynth } from './helpers/predictor-synth.js'
+import { tempDir } from './helpers/temp-dir.js'
 
-const ds = loadDataset(writeSynth({ platforms: 12, workloads: 15, isolated: 200, paired: 300, seed: 9 }).dir)
+const ds = loadDataset(writeSynth({ platforms: 12, workloads: 15, isolated: 200, paired: 300, seed: 9 }, tempDir(t, 'pitot-synth-')).dir)
 const split = splitRows(ds.pools, 0.8, 1)
 const f = fitPredictor(ds, split.train, split.val, { ...DEFAULT_CONFIG, ...TINY, steps: 60, members: 2 })
 const bytes = onnxBytes(f.model)

@@ -1,13 +1,13 @@
 import t from 'tap'
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { FALLBACK_CACHE_SIZES, parseSysfsSize, readCacheSizes, stressorCatalog } from '../stressors-wasm/index.js'
+import { tempDir } from './helpers/temp-dir.js'
 
 const MiB = 2 ** 20
 
 function fakeSysfs(caches: [number, string, string][], memKb: number): { root: string, meminfo: string } {
-  const root = mkdtempSync(join(tmpdir(), 'edgemime-sysfs-'))
+  const root = tempDir(t, 'edgemime-sysfs-')
   caches.forEach(([level, type, size], i) => {
     const dir = join(root, 'devices/system/cpu/cpu0/cache', `index${i}`)
     mkdirSync(dir, { recursive: true })

@@ -1,14 +1,14 @@
 import { execFile } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import { normalisedDtw, readTraceCsv } from '../telemetry/index.js'
+import { tempDir } from './helpers/temp-dir.js'
 
 const MAIN = fileURLToPath(new URL('../cli/main.ts', import.meta.url))
 const TRACES = fileURLToPath(new URL('../../shared/data/traces/', import.meta.url))
-const dir = mkdtempSync(join(tmpdir(), 'em-cli-'))
+const dir = tempDir(t, 'em-cli-')
 
 function edgemime(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {

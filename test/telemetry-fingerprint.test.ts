@@ -1,9 +1,10 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import { cpus, tmpdir } from 'node:os'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { cpus } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import { deviceFingerprint, platformFeatures, PLATFORM_FEATURE_NAMES, recogniseUarch } from '../telemetry/index.js'
+import { tempDir } from './helpers/temp-dir.js'
 
 const PLATFORMS = fileURLToPath(new URL('../../shared/data/pitot/platforms.csv', import.meta.url))
 const [header, ...lines] = readFileSync(PLATFORMS, 'utf8').trim().split(/\r?\n/)
@@ -19,7 +20,7 @@ type Cache = [level: number, type: string, size: string, line?: number, ways?: n
 
 /** A fake /proc/cpuinfo + sysfs tree for one device. */
 function device(cpuinfo: string, caches: Cache[], maxKhz?: number): { cpuinfoPath: string; sysRoot: string } {
-  const root = mkdtempSync(join(tmpdir(), 'em-fp-'))
+  const root = tempDir(t, 'em-fp-')
   const cpu0 = join(root, 'sys/devices/system/cpu/cpu0')
   caches.forEach(([level, type, size, line, ways], i) => {
     const d = join(cpu0, 'cache', `index${i}`)

@@ -1,13 +1,13 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
 import { foreignLoadWarning } from '../generator/device.js'
 import { FOREIGN_LOAD_WARN_PCT, foreignLoadMeter } from '../telemetry/index.js'
+import { tempDir } from './helpers/temp-dir.js'
 
 /** A fake /proc/stat whose two cores have `busy` jiffies in total (user field of cpu0). */
 function fakeStat(): { path: string; set(busy: number): void } {
-  const path = join(mkdtempSync(join(tmpdir(), 'em-foreign-')), 'stat')
+  const path = join(tempDir(t, 'em-foreign-'), 'stat')
   const set = (busy: number) => writeFileSync(path, `cpu  0 0 0 0 0 0 0 0 0 0\ncpu0 ${busy} 0 0 5000 0 0 0 0 0 0\ncpu1 0 0 0 5000 0 0 0 0 0 0\nctxt 1\n`)
   set(1000)
   return { path, set }

@@ -1,13 +1,14 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
-import { cpus, tmpdir } from 'node:os'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { cpus } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import t from 'tap'
 import { Sampler, wholeDisks } from '../telemetry/index.js'
+import { tempDir } from './helpers/temp-dir.js'
 
 /** A fake /proc and /sys whose counters the test advances. */
 function fakeMachine() {
-  const root = mkdtempSync(join(tmpdir(), 'em-proc-'))
+  const root = tempDir(t, 'em-proc-')
   const procRoot = join(root, 'proc')
   const sysRoot = join(root, 'sys')
   mkdirSync(procRoot)
@@ -70,7 +71,7 @@ t.test('rows are /proc deltas: per-core busy share, whole-disk bytes/s, faults, 
 
 t.test('options are checked', async (t) => {
   t.throws(() => new Sampler({ periodMs: 50 }), { code: 'EM_INVALID_INPUT', message: /100 ms to 60 s/ })
-  const empty = mkdtempSync(join(tmpdir(), 'em-proc-'))
+  const empty = tempDir(t, 'em-proc-')
   t.throws(() => new Sampler({ procRoot: empty }), { message: /no per-core CPU lines/ })
   t.throws(() => new Sampler({ probe: false, counters: false }).sample(), { message: /not started/ })
   const m = fakeMachine()

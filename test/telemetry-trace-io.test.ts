@@ -1,13 +1,13 @@
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, writeFileSync, existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import {
   parseTraceCsv, readTraceCsv, sidecarPath, traceFromJson, traceToJson, writeTraceCsv, type Trace,
 } from '../telemetry/index.js'
+import { tempDir } from './helpers/temp-dir.js'
 
-const dir = mkdtempSync(join(tmpdir(), 'em-trace-io-'))
+const dir = tempDir(t, 'em-trace-io-')
 const HEADER = 'time_s,cpu_util_0,cpu_util_1,disk_read_bytes_per_s,disk_write_bytes_per_s'
 
 t.test('reads the shared traces', async (t) => {

@@ -1,7 +1,5 @@
 import t from 'tap'
 import { existsSync, readFileSync } from 'node:fs'
-import { mkdtemp } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ProfileCache, profileKey } from '../workloads/profile.js'
 import { instrumentInWorker } from '../workloads/instrument-host.js'
@@ -10,6 +8,7 @@ import { DATASET_OPCODE_COLUMNS } from '../workloads/dataset-opcodes.js'
 import { toComponent } from '../workloads/compile-c.js'
 import { embeddedCoreModules } from '../workloads/component-modules.js'
 import { fixtureWasm, toolchainMissing } from './fixtures/workloads/fixtures.js'
+import { tempDir } from './helpers/temp-dir.js'
 
 const missing = await toolchainMissing()
 const CSV = '/work/shared/data/pitot/workloads.csv'
@@ -20,7 +19,7 @@ t.test('feature columns are the dataset\'s, in its order', { skip: existsSync(CS
 })
 
 t.test('dynamic counts match what the kernel provably executes', { skip: missing ?? false }, async (t) => {
-  const cache = new ProfileCache(await mkdtemp(join(tmpdir(), 'edgemime-profiles-')))
+  const cache = new ProfileCache(tempDir(t, 'edgemime-profiles-'))
   const n = 48
   const reps = 3
   const p = await cache.profile({ wasm: await fixtureWasm('matmul'), args: [String(n), String(reps)] })
@@ -36,7 +35,7 @@ t.test('dynamic counts match what the kernel provably executes', { skip: missing
 })
 
 t.test('profiles are cached by module hash: memory, then disk', { skip: missing ?? false }, async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'edgemime-profiles-'))
+  const dir = tempDir(t, 'edgemime-profiles-')
   const spec = { wasm: await fixtureWasm('sha256'), args: ['32', '1'] }
   const first = await new ProfileCache(dir).profile(spec)
   t.ok(existsSync(join(dir, `${first.key}.json`)))

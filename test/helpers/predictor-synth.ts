@@ -3,8 +3,7 @@
  * platform speed + workload size + a rank-2 interaction of feature-driven embeddings
  * + an interference penalty (workload sensitivity × co-runner pressure × platform factor) + noise.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Rng } from '../../ml/index.js'
 
@@ -16,7 +15,8 @@ export interface Synth {
   truth(p: number, w: number, k?: number[]): number
 }
 
-export function writeSynth(opts: SynthOptions = {}, dir = mkdtempSync(join(tmpdir(), 'pitot-synth-'))): Synth {
+/** Writes the dataset into `dir` (a test's own temp directory, e.g. `tempDir(t, 'pitot-synth-')`, so it is removed afterwards). */
+export function writeSynth(opts: SynthOptions, dir: string): Synth {
   const { platforms = 24, workloads = 30, isolated = 500, paired = 700, noise = 0.02, seed = 1 } = opts
   const rng = new Rng(seed)
   const pf = Array.from({ length: platforms }, () => [rng.normal(), rng.normal(), rng.normal(), rng.uniform()])

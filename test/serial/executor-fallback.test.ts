@@ -1,14 +1,13 @@
 // The executor without the native addon (EDGEMIME_NO_ADDON=1, inherited by the workers): no
 // pinning, disk I/O through the pure-JS fallback, the same kernels and reports.
 import t from 'tap'
-import { mkdtempSync, readdirSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { readdirSync } from 'node:fs'
 import { Executor, parseComposition } from '../../stressors-wasm/index.js'
+import { tempDir } from '../helpers/temp-dir.js'
 
 process.env.EDGEMIME_NO_ADDON = '1'
 const MiB = 2 ** 20
-const diskDir = mkdtempSync(join(tmpdir(), 'edgemime-fallback-'))
+const diskDir = tempDir(t, 'edgemime-fallback-')
 
 t.test('replay works on the pure-JS fallbacks and says so', async (t) => {
   const ex = await Executor.create({ threads: 2, caps: { maxThreads: 2, maxMemoryBytes: 64 * MiB, diskDir, diskQuotaBytes: 16 * MiB, maxDurationS: 10 } })

@@ -1,13 +1,12 @@
 import t from 'tap'
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { existsSync, readdirSync } from 'node:fs'
 import type { Caps } from '../../common/config.js'
 import { CapExceededError, ConflictError } from '../../common/errors.js'
 import { Executor, parseComposition, type WindowReport } from '../../stressors-wasm/index.js'
+import { tempDir } from '../helpers/temp-dir.js'
 
 const MiB = 2 ** 20
-const diskDir = mkdtempSync(join(tmpdir(), 'edgemime-exec-'))
+const diskDir = tempDir(t, 'edgemime-exec-')
 const caps: Caps = { maxThreads: 4, maxMemoryBytes: 256 * MiB, diskDir, diskQuotaBytes: 64 * MiB, maxDurationS: 60 }
 const small = { bufferBytes: MiB }
 

@@ -4,12 +4,11 @@
 import t from 'tap'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdirSync, rmdirSync, writeFileSync } from 'node:fs'
-import { mkdtemp } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createOrchestrator, loadOrchestratorConfig, type PlacementRecord } from '../../orchestrator/index.js'
 import { fixtureWasm, toolchainMissing, type Fixture } from '../fixtures/workloads/fixtures.js'
+import { tempDir } from '../helpers/temp-dir.js'
 
 const missing = await toolchainMissing()
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
@@ -32,7 +31,7 @@ const WORKLOADS: Array<{ fixture: Fixture; args: string[] }> = [
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 t.test('a fleet of three daemons places, runs, learns and survives a killed daemon', { skip: missing ?? false, timeout: 240_000 }, async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'edgemime-fleet-'))
+  const dir = tempDir(t, 'edgemime-fleet-')
   const o = await createOrchestrator({ config: loadOrchestratorConfig(undefined, { port: 0, dataDir: join(dir, 'orch'), heartbeatMs: 250, lostAfterMs: 1500, profile: false }) })
   const { url } = await o.listen()
   const agents: ChildProcess[] = []

@@ -1,7 +1,5 @@
 // End-to-end generator pipeline on a tiny budget: real stressors, real /proc recording, a tiny
 // model trained with ml/, exported to ONNX and sampled with onnxruntime.
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
 import { Rng } from '../../ml/rng.js'
@@ -17,9 +15,10 @@ import { openParts } from '../../generator/parts.js'
 import { randomComposition } from '../../generator/space.js'
 import { parseTarget, readTarget } from '../../generator/target.js'
 import { train } from '../../generator/train.js'
+import { tempDir } from '../helpers/temp-dir.js'
 
 t.test('collect -> train -> generate -> replay on a tiny budget', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'gen-e2e-'))
+  const dir = tempDir(t, 'gen-e2e-')
   const data = join(dir, 'data')
   let progress = 0
   const ds = await collect({ out: data, windows: 96, windowMs: 100, strategy: 'novelty', round: 24, candidates: 96, onProgress: (d) => { progress = d } })

@@ -3,13 +3,11 @@
  * WebAssembly streaming stressor runs on the other core. Judged on a quiet machine only (other
  * load moves the probe as much as the stressor does).
  */
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import t from 'tap'
 import { Executor, parseComposition } from '../../stressors-wasm/index.js'
 import { column, ContentionProbe, deviceFingerprint, probeSizes, recordTrace } from '../../telemetry/index.js'
+import { tempDir } from '../helpers/temp-dir.js'
 
 const MiB = 2 ** 20
 const idle = (await recordTrace({ durationS: 1.5, periodMs: 250, probe: false })).trace
@@ -19,7 +17,7 @@ t.test('DRAM probe slows down beside a memory stressor', { skip: background <= 5
   const { caches } = await deviceFingerprint()
   const probe = new ContentionProbe({ ...probeSizes(caches.l2?.sizeBytes ?? MiB, (caches.l3 ?? caches.l2)?.sizeBytes ?? 8 * MiB), hops: 1024 })
   probe.calibrate()
-  const caps = { maxThreads: 1, maxMemoryBytes: 1024 * MiB, diskDir: mkdtempSync(join(tmpdir(), 'em-probe-')), diskQuotaBytes: 0, maxDurationS: 60 }
+  const caps = { maxThreads: 1, maxMemoryBytes: 1024 * MiB, diskDir: tempDir(t, 'em-probe-'), diskQuotaBytes: 0, maxDurationS: 60 }
   const executor = await Executor.create({ threads: 1, caps })
   t.teardown(() => executor.close())
   const comp = parseComposition({ version: 1, windowMs: 1000, threads: 1, stressors: [{ name: 'mem-stream', params: { bufferBytes: 512 * MiB } }], windows: [[[1]], [[1]], [[1]]], metadata: {} })

@@ -5,20 +5,19 @@
  * busy time, so each window's foreign load (the cores' busy time minus this process's own CPU
  * time) is measured, and a window with more than FOREIGN_PCT of it is reported, not judged.
  */
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
 import type { Caps } from '../../common/config.js'
 import { chartSvg, writeChart } from '../../common/plot.js'
 import { Executor, parseComposition } from '../../stressors-wasm/index.js'
 import { column, recordReplay, recordTrace } from '../../telemetry/index.js'
+import { tempDir } from '../helpers/temp-dir.js'
 
 const MiB = 2 ** 20
 const QUIET_PCT = 5
 /** Foreign load (percent of one core, summed over cores) above which a window is not judged. */
 const FOREIGN_PCT = 2
-const dir = mkdtempSync(join(tmpdir(), 'em-accept-'))
+const dir = tempDir(t, 'em-accept-')
 const caps: Caps = { maxThreads: 2, maxMemoryBytes: 256 * MiB, diskDir: dir, diskQuotaBytes: 128 * MiB, maxDurationS: 60 }
 
 // stressors: 0 cpu-crc32c, 1 cpu-fp-simd, 2 disk-read-256k, 3 disk-write-256k
