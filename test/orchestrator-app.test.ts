@@ -6,7 +6,9 @@ async function service(t: { teardown(fn: () => unknown): void }, overrides = {})
   const dir = tempDir(t, 'edgemime-orch-')
   const o = await createOrchestrator({ config: loadOrchestratorConfig(undefined, { port: 0, dataDir: dir, profile: false, lostAfterMs: 200, ...overrides }) })
   t.teardown(() => o.close())
-  const call = async (method: string, path: string, body?: unknown) => {
+  // body: a JSON value, or raw bytes (ArrayBuffer-backed: BodyInit takes no SharedArrayBuffer view).
+  // json is null only for a 204; the tests that read a response's fields expect it to have one.
+  const call = async (method: string, path: string, body?: Uint8Array<ArrayBuffer> | object) => {
     const res = await o.app.request(`http://orch${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : (body instanceof Uint8Array ? body : JSON.stringify(body)) })
     return { status: res.status, json: res.status === 204 ? null : await res.json() as Record<string, any> }
   }
@@ -31,33 +33,33 @@ t.test('devices register, heartbeat, go lost when silent, and their placement is
   const { o, call } = await service(t)
   const reg = await call('POST', '/v1/devices', { name: 'd1', url: 'http://127.0.0.1:1', platformFeatures: [1, 2] })
   t.equal(reg.status, 201)
-  t.equal(reg.json.heartbeatMs, 1000)
-  t.equal((await call('POST', `/v1/devices/${reg.json.id}/heartbeat`)).status, 204)
+  t.equal(reg.json!.heartbeatMs, 1000)
+  t.equal((await call('POST', `/v1/devices/${reg.json!.id}/heartbeat`)).status, 204)
   const mod = await call('POST', '/v1/modules', WASM)
   t.match(mod, { status: 201, json: { kind: 'preview1', bytes: 8 } })
-  const dry = await call('POST', '/v1/placements', { module: mod.json.hash, deadlineMs: 60_000, dryRun: true })
-  t.match(dry.json, { status: 'dry-run', decision: { placed: true, device: reg.json.id, considered: 1, calibrated: false } })
-  t.same((await call('GET', '/v1/devices')).json[0].running, [], 'a dry run leaves nothing running')
+  const dry = await call('POST', '/v1/placements', { module: mod.json!.hash, deadlineMs: 60_000, dryRun: true })
+  t.match(dry.json, { status: 'dry-run', decision: { placed: true, device: reg.json!.id, considered: 1, calibrated: false } })
+  t.same((await call('GET', '/v1/devices')).json![0].running, [], 'a dry run leaves nothing running')
   await new Promise((r) => setTimeout(r, 300))
   o.core.sweep()
-  t.equal((await call('GET', '/v1/devices')).json[0].live, false)
-  t.equal((await call('POST', `/v1/devices/${reg.json.id}/heartbeat`)).status, 404, 'a lost device must register again')
-  const refused = await call('POST', '/v1/placements', { module: mod.json.hash, deadlineMs: 1000 })
+  t.equal((await call('GET', '/v1/devices')).json![0].live, false)
+  t.equal((await call('POST', `/v1/devices/${reg.json!.id}/heartbeat`)).status, 404, 'a lost device must register again')
+  const refused = await call('POST', '/v1/placements', { module: mod.json!.hash, deadlineMs: 1000 })
   t.match(refused, { status: 422, json: { status: 'refused', reason: /no live device/ } })
-  t.match((await call('GET', `/v1/placements/${refused.json.id}`)).json, { status: 'refused' })
+  t.match((await call('GET', `/v1/placements/${refused.json!.id}`)).json, { status: 'refused' })
 })
 
 t.test('a dispatch to an unreachable daemon marks it lost and reports the work failed there', async (t) => {
   const { call } = await service(t, { lostAfterMs: 60_000 })
   await call('POST', '/v1/devices', { name: 'ghost', url: 'http://127.0.0.1:9', platformFeatures: [] })
   const mod = await call('POST', '/v1/modules', WASM)
-  const rec = await call('POST', '/v1/placements', { module: mod.json.hash, deadlineMs: 60_000 })
+  const rec = await call('POST', '/v1/placements', { module: mod.json!.hash, deadlineMs: 60_000 })
   t.equal(rec.status, 201)
-  let r = rec.json
+  let r = rec.json!
   for (let i = 0; i < 100 && r.status === 'running'; i++) {
     await new Promise((res) => setTimeout(res, 50))
-    r = (await call('GET', `/v1/placements/${r.id}`)).json
+    r = (await call('GET', `/v1/placements/${r.id}`)).json!
   }
   t.match(r, { status: 'failed', attempts: [{ deviceName: 'ghost', outcome: 'lost', error: /unreachable/ }], reason: /ghost lost and no device/ })
-  t.equal((await call('GET', '/v1/devices')).json[0].live, false)
+  t.equal((await call('GET', '/v1/devices')).json![0].live, false)
 })

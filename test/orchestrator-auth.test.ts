@@ -32,7 +32,9 @@ async function orchestrator(t: Teardown, overrides = {}) {
     log: (l) => lines.push(l),
   })
   t.teardown(() => o.close())
-  const call = async (method: string, path: string, token?: string, body?: unknown) => {
+  // body: a JSON value, or raw bytes (ArrayBuffer-backed: BodyInit takes no SharedArrayBuffer view).
+  // json is null for a response without a JSON body; the tests that read its fields expect one.
+  const call = async (method: string, path: string, token?: string, body?: Uint8Array<ArrayBuffer> | object) => {
     const res = await o.app.request(`http://orch${path}`, {
       method, headers: { 'content-type': 'application/json', ...bearer(token) },
       body: body === undefined ? undefined : (body instanceof Uint8Array ? body : JSON.stringify(body)),
@@ -65,7 +67,7 @@ t.test('each route needs its scope: 401 without or with an unknown token, 403 wi
 
   // [method, path, body, the scope's token, a token without it]
   const reg = { name: 'd1', url: 'http://127.0.0.1:1', platformFeatures: [1], dispatchToken: 'em_daemon-secret' }
-  const cases: Array<[string, string, unknown, string, string]> = [
+  const cases: Array<[string, string, Uint8Array<ArrayBuffer> | object | undefined, string, string]> = [
     ['POST', '/v1/devices', reg, roles.device.token, roles.user.token],
     ['POST', '/v1/modules', WASM, roles.user.token, roles.reader.token],
     ['GET', '/v1/devices', undefined, roles.reader.token, roles.device.token],
@@ -79,15 +81,15 @@ t.test('each route needs its scope: 401 without or with an unknown token, 403 wi
     t.ok(ok === 200 || ok === 201, `${method} ${path} with its scope: ${ok}`)
   }
   const devices = await call('GET', '/v1/devices', roles.reader.token)
-  const id = devices.json[0].id as string
+  const id = devices.json![0].id as string
   t.equal((await call('POST', `/v1/devices/${id}/heartbeat`, roles.device.token)).status, 204)
   t.equal((await call('POST', `/v1/devices/${id}/heartbeat`, roles.reader.token)).status, 403)
   t.notMatch(JSON.stringify(devices.json), /em_daemon-secret/, 'the dispatch token is never shown')
   t.notMatch(lines.join('\n'), /em_daemon-secret/, 'nor logged')
   const mod = await call('POST', '/v1/modules', roles.admin.token, WASM)
   t.equal(mod.status, 201, 'admin implies submit')
-  t.equal((await call('POST', '/v1/placements', roles.reader.token, { module: mod.json.hash, deadlineMs: 1000, dryRun: true })).status, 403)
-  t.match(await call('POST', '/v1/placements', roles.user.token, { module: mod.json.hash, deadlineMs: 60_000, dryRun: true }), { status: 201, json: { status: 'dry-run' } })
+  t.equal((await call('POST', '/v1/placements', roles.reader.token, { module: mod.json!.hash, deadlineMs: 1000, dryRun: true })).status, 403)
+  t.match(await call('POST', '/v1/placements', roles.user.token, { module: mod.json!.hash, deadlineMs: 60_000, dryRun: true }), { status: 201, json: { status: 'dry-run' } })
 
   t.equal((await call('DELETE', `/v1/devices/${id}`, roles.user.token)).status, 403, 'forgetting a device needs admin')
   t.equal((await call('DELETE', `/v1/devices/${id}`, roles.admin.token)).status, 204)
@@ -152,11 +154,11 @@ t.test('an agent with tokens registers, and work is dispatched to its token-requ
   const mod = await call('POST', '/v1/modules', roles.user.token, await fixtureWasm('sort'))
   const place = async (body: object) => {
     const first = await call('POST', '/v1/placements', roles.user.token, { deadlineMs: 60_000, ...body })
-    t.equal(first.status, 201, first.json.reason)
-    return await until(async () => (await call('GET', `/v1/placements/${first.json.id}`, roles.user.token)).json as PlacementRecord, (r) => r.status !== 'running')
+    t.equal(first.status, 201, first.json!.reason)
+    return await until(async () => (await call('GET', `/v1/placements/${first.json!.id}`, roles.user.token)).json as PlacementRecord, (r) => r.status !== 'running')
   }
-  const done = await place({ module: mod.json.hash, args: ['20', '1'] })
-  t.equal(done.status, 'done', done.reason)
+  const done = await place({ module: mod.json!.hash, args: ['20', '1'] })
+  t.equal(done.status, 'done', done.reason ?? '') // '' is tap's default message, as undefined was
   t.match(done.result?.stdout, /sort n=20000 reps=1/)
   t.equal(done.attempts[0]!.deviceName, 'edge-1')
   // The CLI submitter takes its token from --token or EDGEMIME_TOKEN.
@@ -175,7 +177,7 @@ t.test('an agent with tokens registers, and work is dispatched to its token-requ
 
   // The same daemon registered again without a dispatch token: the daemon refuses the work.
   t.equal((await call('POST', '/v1/devices', roles.device.token, { name: 'edge-1', url, platformFeatures: [] })).status, 201)
-  const bare = await place({ module: mod.json.hash, args: ['20', '1'] })
+  const bare = await place({ module: mod.json!.hash, args: ['20', '1'] })
   t.match(bare, { status: 'failed', attempts: [{ outcome: 'failed', error: /HTTP 401 \(the daemon does not accept the dispatch token/ }] })
   const all = lines.join('\n')
   for (const secret of [credential.token!, roles.device.token, roles.user.token]) t.notOk(all.includes(secret), 'no token in the logs')
@@ -199,6 +201,6 @@ t.test('the embedded orchestrator of a daemon with tokens dispatches with the ca
   const mod = await (await call('/v1/modules', op.token, { method: 'POST', body: await fixtureWasm('sort') })).json() as { hash: string }
   const first = await (await call('/v1/placements', op.token, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ module: mod.hash, args: ['20', '1'], deadlineMs: 60_000 }) })).json() as PlacementRecord
   const rec = await until(async () => await (await call(`/v1/placements/${first.id}`, op.token)).json() as PlacementRecord, (r) => r.status !== 'running')
-  t.equal(rec.status, 'done', rec.reason)
+  t.equal(rec.status, 'done', rec.reason ?? '')
   t.match(rec.result?.stdout, /sort n=20000/)
 })

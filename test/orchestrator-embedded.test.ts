@@ -36,7 +36,7 @@ t.test('the daemon places and runs a workload on itself through /orchestrator', 
     await new Promise((r) => setTimeout(r, 50))
     rec = await (await fetch(`${url}/orchestrator/v1/placements/${rec.id}`)).json() as PlacementRecord
   }
-  t.equal(rec.status, 'done', rec.reason)
+  t.equal(rec.status, 'done', rec.reason ?? '') // '' is tap's default message, as undefined was
   t.match(rec.result?.stdout, /sort n=20000 reps=1/)
   t.equal(rec.attempts[0]!.deviceName, 'local')
 
@@ -47,7 +47,7 @@ t.test('the daemon places and runs a workload on itself through /orchestrator', 
     method: 'POST', headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ emulated: { composition }, deadlineMs: 60_000 }),
   })).json() as PlacementRecord
-  t.equal(emu.status, 'running', emu.reason)
+  t.equal(emu.status, 'running', emu.reason ?? '')
   const next = await (await fetch(`${url}/orchestrator/v1/placements`, {
     method: 'POST', headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ module: mod.hash, args: ['20', '1'], deadlineMs: 60_000, dryRun: true }),
@@ -57,7 +57,7 @@ t.test('the daemon places and runs a workload on itself through /orchestrator', 
     await new Promise((r) => setTimeout(r, 50))
     emu = await (await fetch(`${url}/orchestrator/v1/placements/${emu.id}`)).json() as PlacementRecord
   }
-  t.equal(emu.status, 'done', emu.reason)
+  t.equal(emu.status, 'done', emu.reason ?? '')
   t.ok(emu.result!.totalMs >= 400, `replayed its 5 windows of 100 ms (${emu.result!.totalMs.toFixed(0)} ms)`)
   const bad = await fetch(`${url}/orchestrator/v1/placements`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ deadlineMs: 10 }) })
   t.equal(bad.status, 400, 'neither a module nor an emulated workload')

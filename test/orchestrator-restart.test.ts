@@ -67,7 +67,8 @@ async function until<T>(fn: () => Promise<T>, done: (v: T) => boolean, ms = 30_0
 async function open(dir: string, overrides = {}) {
   const lines: string[] = []
   const o = await createOrchestrator({ config: loadOrchestratorConfig(undefined, { port: 0, dataDir: dir, profile: false, lostAfterMs: 60_000, ...overrides }), log: (l) => lines.push(l) })
-  const call = async (method: string, path: string, body?: unknown) => {
+  // body: a JSON value, or raw bytes (ArrayBuffer-backed: BodyInit takes no SharedArrayBuffer view).
+  const call = async (method: string, path: string, body?: Uint8Array<ArrayBuffer> | object) => {
     const res = await o.app.request(`http://orch${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : (body instanceof Uint8Array ? body : JSON.stringify(body)) })
     return { status: res.status, json: await res.json() as any }
   }
@@ -164,7 +165,7 @@ t.test('SIGKILL: a restarted orchestrator answers for earlier placements and res
     t.teardown(() => agent.stop())
     await agent.ready
   }
-  const call = async (method: string, path: string, body?: unknown) => {
+  const call = async (method: string, path: string, body?: Uint8Array<ArrayBuffer> | object) => {
     const res = await fetch(`${first.url}${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : (body instanceof Uint8Array ? body : JSON.stringify(body)) })
     return await res.json() as any
   }
