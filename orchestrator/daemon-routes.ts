@@ -21,7 +21,7 @@ import { createOrchestratorApp } from './app.js'
 import { loadOrchestratorConfig } from './config.js'
 import { Fleet, type Device } from './fleet.js'
 import { OnlineModel } from './online-model.js'
-import { Orchestrator } from './orchestrator.js'
+import { Orchestrator, SHUTDOWN_PROFILING_MS } from './orchestrator.js'
 import { OrchestratorStore } from './store.js'
 
 const PREFIX = '/orchestrator'
@@ -40,11 +40,11 @@ export const routes: ExtraRoutes = (app, ctx) => {
     const { id } = await core.registerDevice({ name: 'local', url: `http://${cfg.host}:${cfg.port}`, platformFeatures: ctx.device().platformFeatures.values })
     const heartbeat = setInterval(() => core.fleet.heartbeat(id), config.heartbeatMs).unref()
     // As `edgemime orchestrator` does on SIGTERM: dispatches (cut short by the daemon's own
-    // shutdown) settle and background profiling ends before the store closes.
+    // shutdown) settle and background profiling gets its grace before the store closes.
     const close = async () => {
       clearInterval(heartbeat)
       core.stop()
-      await core.idle()
+      await core.idle(SHUTDOWN_PROFILING_MS)
       await store.close()
     }
     return { app: createOrchestratorApp(core), device: () => core.fleet.get(id), close }

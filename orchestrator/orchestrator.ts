@@ -20,6 +20,9 @@ import { place } from './placement.js'
 import type { OrchestratorStore } from './store.js'
 import type { Decision, Observation, RuntimeModel, Running } from './types.js'
 
+/** How long a shutdown waits for background profiling before closing the store (see idle()). */
+export const SHUTDOWN_PROFILING_MS = 5_000
+
 /** Why a placement that was running when the orchestrator stopped was cut off. */
 export const RESTARTED = 'orchestrator restarted'
 
@@ -458,11 +461,17 @@ export class Orchestrator {
   list(): PlacementRecord[] { return [...this.#records.values()] }
 
   /**
-   * Resolves when every dispatched run and background profiling has ended (for shutdown, before
-   * the store closes, and tests).
+   * Resolves when every dispatched run has ended and background profiling has ended or had
+   * `profilingMs` to (shutdown bounds it: an instrumented run can take as long as the workload,
+   * and a profile is a cache that a later submission makes again; tests wait for it).
    */
-  async idle(): Promise<void> {
-    while (this.#pending.size + this.#profiling.size) await Promise.allSettled([...this.#pending.values(), ...this.#profiling])
+  async idle(profilingMs = Infinity): Promise<void> {
+    while (this.#pending.size) await Promise.allSettled([...this.#pending.values()])
+    if (this.#profiling.size === 0) return
+    let timer: NodeJS.Timeout | undefined
+    const grace = new Promise<void>((r) => { if (Number.isFinite(profilingMs)) timer = setTimeout(r, profilingMs) })
+    await Promise.race([Promise.allSettled([...this.#profiling]), grace])
+    clearTimeout(timer)
   }
 }
 

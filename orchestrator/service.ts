@@ -2,7 +2,8 @@
  * createOrchestrator: refuses an open API beyond loopback, opens the level store, builds the
  * model, fleet, core and HTTP app, and recovers placements and the model from the store;
  * `listen()` serves it and starts the lost-device sweep; `close()` stops both, waits for
- * running dispatches to settle and closes the store.
+ * running dispatches to settle and for background profiling (up to SHUTDOWN_PROFILING_MS) and
+ * closes the store.
  * @module
  */
 import { mkdirSync } from 'node:fs'
@@ -18,7 +19,7 @@ import { Fleet } from './fleet.js'
 import { loadPredictor } from '../predictor/index.js'
 import { OnlineModel } from './online-model.js'
 import { PitotRuntimeModel } from './pitot-model.js'
-import { Orchestrator } from './orchestrator.js'
+import { Orchestrator, SHUTDOWN_PROFILING_MS } from './orchestrator.js'
 import { OrchestratorStore } from './store.js'
 import type { RuntimeModel } from './types.js'
 
@@ -68,7 +69,7 @@ export async function createOrchestrator({ config, model = defaultModel(config),
       clearInterval(sweeper)
       core.stop()
       await new Promise<void>((r) => (server ? server.close(() => r()) : r()))
-      await core.idle()
+      await core.idle(SHUTDOWN_PROFILING_MS)
       await store.close()
     },
   }
