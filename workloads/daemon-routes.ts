@@ -2,6 +2,7 @@
  * The device side of workload placement, mounted on a daemon through createDaemon's
  * `extraRoutes`: POST /v1/workloads/run runs one WASI workload in its own worker (runner.ts)
  * and answers with its RunResult once it ends. Guest failures are results (200), not errors.
+ * A request whose connection closes stops its run.
  * @module
  */
 import type { OpenAPIHono } from '@hono/zod-openapi'
@@ -38,7 +39,12 @@ export function workloadRoutes(app: OpenAPIHono, ctx: DaemonContext): void {
       files: Object.fromEntries(Object.entries(r.files).map(([k, v]) => [k, Buffer.from(v, 'base64')])),
       wallLimitMs: r.wallLimitMs,
       memoryLimitBytes: Math.min(r.memoryLimitBytes ?? cap, cap),
-    }, { cacheDir: `${ctx.config().dataDir}/components` })
+    }, {
+      cacheDir: `${ctx.config().dataDir}/components`,
+      // The connection closing (the orchestrator died or gave up, the daemon shuts down) stops
+      // the run: no one could take its result, and it would load the device unseen.
+      signal: c.req.raw.signal,
+    })
     return c.json(result)
   })
 }

@@ -26,6 +26,8 @@ export interface RunnerOptions {
   cacheDir?: string
   /** Read back this many opcode-count globals (profiling runs of instrumented modules). */
   counters?: number
+  /** Stops the run (status 'cancelled') when aborted: nobody is left to take its result. */
+  signal?: AbortSignal
 }
 
 /**
@@ -35,7 +37,7 @@ export interface RunnerOptions {
  * const r = await runWorkload({ wasm, args: ['64'], wallLimitMs: 5000 })
  * if (r.status === 'ok') console.log(r.runtimeMs, r.stdout)
  */
-export async function runWorkload(spec: WorkloadSpec, { cacheDir = join(tmpdir(), 'edgemime-components'), counters }: RunnerOptions = {}): Promise<RunResult> {
+export async function runWorkload(spec: WorkloadSpec, { cacheDir = join(tmpdir(), 'edgemime-components'), counters, signal }: RunnerOptions = {}): Promise<RunResult> {
   const t0 = performance.now()
   const kind = wasmKind(spec.wasm)
   const wallLimitMs = spec.wallLimitMs ?? RUN_DEFAULTS.wallLimitMs
@@ -60,7 +62,7 @@ export async function runWorkload(spec: WorkloadSpec, { cacheDir = join(tmpdir()
       counters,
       shim: kind === 'preview2' ? { cli: shimUrl('cli'), filesystem: shimUrl('filesystem') } : undefined,
     }
-    const outcome = await superviseWorker(data, wallLimitMs, memoryLimitBytes)
+    const outcome = await superviseWorker(data, wallLimitMs, memoryLimitBytes, signal)
     const stdout = (kind === 'preview1' ? await readCapped(data.stdoutPath) : '') + outcome.stdout
     const stderr = (kind === 'preview1' ? await readCapped(data.stderrPath) : '') + outcome.stderr
     return { ...outcome, stdout: stdout.slice(0, OUTPUT_LIMIT), stderr: stderr.slice(0, OUTPUT_LIMIT), kind, totalMs: performance.now() - t0 }
@@ -84,8 +86,8 @@ async function readCapped(path: string): Promise<string> {
 
 type Outcome = Omit<RunResult, 'kind' | 'totalMs'>
 
-/** Starts the worker, enforces the wall limit, and turns whatever happens into an Outcome. */
-function superviseWorker(data: RunWorkerData, wallLimitMs: number, memoryLimitBytes: number): Promise<Outcome> {
+/** Starts the worker, enforces the wall limit and `signal`, and turns whatever happens into an Outcome. */
+function superviseWorker(data: RunWorkerData, wallLimitMs: number, memoryLimitBytes: number, signal?: AbortSignal): Promise<Outcome> {
   return new Promise((done) => {
     // The JS heap limit only matters for jco's glue code; guest memory is capped in the module.
     const worker = startWorker(import.meta.url, 'run-worker', {
@@ -103,11 +105,15 @@ function superviseWorker(data: RunWorkerData, wallLimitMs: number, memoryLimitBy
       if (settled) return
       settled = true
       clearTimeout(timer)
+      signal?.removeEventListener('abort', cancel)
       // Answer once the thread is gone and its piped stdout/stderr (preview2 guests) have drained.
       const drained = [worker.stdout, worker.stderr].map((s) => new Promise((r) => { if (s.readableEnded) r(null); else s.once('end', r).once('close', r) }))
       void worker.terminate().then(() => Promise.all(drained)).then(() => done({ status, exitCode, runtimeMs, stdout, stderr, message, counters }))
     }
     const timer = setTimeout(() => finish('timeout', null, performance.now() - startedAt, `wall-time limit of ${wallLimitMs} ms reached`), wallLimitMs)
+    const cancel = () => finish('cancelled', null, performance.now() - startedAt, `cancelled: ${signal?.reason instanceof Error ? signal.reason.message : String(signal?.reason ?? 'aborted')}`)
+    if (signal?.aborted) cancel()
+    else signal?.addEventListener('abort', cancel, { once: true })
     worker.on('message', (m: { type: string; code?: number; runtimeMs?: number; memoryBytes?: number; message?: string; counters?: number[] }) => {
       if (m.type === 'started') startedAt = performance.now()
       else if (m.type === 'done') {

@@ -23,7 +23,8 @@ export interface WorkloadSpec {
 }
 
 /** How a run ended. Everything except 'ok' is a failure that the caller reports. */
-export type RunStatus = 'ok' | 'exit' | 'trap' | 'timeout' | 'oom' | 'error'
+/** 'cancelled': the caller gave up (e.g. the dispatching orchestrator disconnected) and the run was stopped. */
+export type RunStatus = 'ok' | 'exit' | 'trap' | 'timeout' | 'oom' | 'error' | 'cancelled'
 
 export interface RunResult {
   status: RunStatus
