@@ -73,9 +73,9 @@ export function createOrchestratorApp(o: Orchestrator): Hono {
     const bytes = new Uint8Array(await c.req.arrayBuffer())
     return c.json(await o.addModule(bytes), 201)
   })
-  app.post('/v1/devices', auth('device'), async (c) => c.json(await o.registerDevice(await body(c, DeviceRegistrationSchema)), 201))
-  app.post('/v1/devices/:id/heartbeat', auth('device'), (c) => { o.fleet.heartbeat(c.req.param('id')); return c.body(null, 204) })
-  app.delete('/v1/devices/:id', auth('admin'), (c) => { o.forgetDevice(c.req.param('id')); return c.body(null, 204) })
+  app.post('/v1/devices', auth('device'), async (c) => c.json(await o.registerDevice(await body(c, DeviceRegistrationSchema), c.get('principal')), 201))
+  app.post('/v1/devices/:id/heartbeat', auth('device'), (c) => { o.heartbeat(c.req.param('id'), c.get('principal')); return c.body(null, 204) })
+  app.delete('/v1/devices/:id', auth('admin'), async (c) => { await o.forgetDevice(c.req.param('id')); return c.body(null, 204) })
   app.get('/v1/devices', auth('read'), (c) => c.json(o.fleet.list().map(({ id, name, url, live, lastSeen, running }) => ({ id, name, url, live, lastSeen, running: running.map((r) => r.placementId) }))))
   app.post('/v1/placements', auth('submit'), async (c) => {
     const rec = await o.submit(await body(c, PlacementRequestSchema))

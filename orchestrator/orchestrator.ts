@@ -8,7 +8,8 @@
  * @module
  */
 import { randomUUID } from 'node:crypto'
-import { NotFoundError } from '../common/errors.js'
+import { ForbiddenError, NotFoundError } from '../common/errors.js'
+import type { Principal } from '../daemon/auth.js'
 import { moduleHash, wasmKind } from '../workloads/component.js'
 import { profileKey, type ProfileCache } from '../workloads/profile.js'
 import { createHash } from 'node:crypto'
@@ -101,6 +102,8 @@ export interface PlacementRecord {
 export class Orchestrator {
   /** Dispatches in flight, by attempt (a re-placed workload has a new attempt and run). */
   readonly #pending = new Map<Attempt, Promise<void>>()
+  /** Device URL (platform key) → name of the device token that registered it (registerDevice). */
+  readonly #owners = new Map<string, string>()
   /** Background profiling of submitted modules: its features and profile file outlive the request. */
   readonly #profiling = new Set<Promise<void>>()
   readonly #records = new Map<string, PlacementRecord>()
@@ -144,8 +147,24 @@ export class Orchestrator {
   }
 
   /** @param d.dispatchToken bearer token for dispatching to this daemon; kept in memory only. */
-  async registerDevice(d: { name: string; url: string; platformFeatures: number[]; dispatchToken?: string }): Promise<{ id: string; heartbeatMs: number }> {
+  /**
+   * Registers (or re-registers) the daemon at d.url. `by` is the caller's token: the first
+   * device token to register a URL owns it, so another device token cannot take over that
+   * device (its dispatch credential, its heartbeats); admin tokens may, and an admin's
+   * DELETE frees it. Omitted for the daemon's own in-process registration.
+   * @throws ForbiddenError when the URL belongs to another device token
+   */
+  async registerDevice(d: { name: string; url: string; platformFeatures: number[]; dispatchToken?: string }, by?: Principal<string>): Promise<{ id: string; heartbeatMs: number }> {
     const key = platformKey(d.url)
+    if (by && !by.scopes.includes('admin')) {
+      const owner = this.#owners.get(key)
+      if (owner !== undefined && owner !== by.name) throw new ForbiddenError(`device URL ${d.url} was registered with device token '${owner}'; only that token or an admin token may register it again (an admin's DELETE /v1/devices/:id frees it)`)
+      if (owner === undefined) {
+        // Claimed before the write, so a concurrent registration by another token is refused.
+        this.#owners.set(key, by.name)
+        await this.store.putOwner(key, by.name)
+      }
+    }
     const platform = this.model.platformId(key, d.platformFeatures)
     await this.store.putEntity('platform', key, d.platformFeatures)
     const device = this.fleet.register({ name: d.name, url: d.url, platformFeatures: d.platformFeatures, platform, token: d.dispatchToken })
@@ -154,10 +173,23 @@ export class Orchestrator {
     return { id: device.id, heartbeatMs: this.config.heartbeatMs }
   }
 
-  /** Forgets a device and its credential; its running work is handled as on a lost device. */
-  forgetDevice(id: string): void {
+  /**
+   * A device's heartbeat; `by` as for registerDevice.
+   * @throws NotFoundError for an unknown or lost device, ForbiddenError for another token's device
+   */
+  heartbeat(id: string, by?: Principal<string>): void {
+    const device = this.fleet.get(id)
+    const owner = this.#owners.get(platformKey(device.url))
+    if (by && !by.scopes.includes('admin') && owner !== undefined && owner !== by.name) throw new ForbiddenError(`device ${id} belongs to device token '${owner}'`)
+    this.fleet.heartbeat(id)
+  }
+
+  /** Forgets a device, its credential and which token owned its URL; its running work is handled as on a lost device. */
+  async forgetDevice(id: string): Promise<void> {
     const device = this.fleet.get(id)
     for (const r of this.fleet.remove(id)) this.#lost(r.placementId, id, `device ${device.name} removed`)
+    const key = platformKey(device.url)
+    if (this.#owners.delete(key)) await this.store.deleteOwner(key)
     this.log(`device ${device.name} (${id}) removed`)
   }
 
@@ -353,6 +385,7 @@ export class Orchestrator {
    * 'orchestrator restarted'.
    */
   async recover(now = Date.now()): Promise<RecoveryReport> {
+    for (const [key, token] of await this.store.owners()) this.#owners.set(key, token)
     const features = await this.store.entities()
     const rows: Observation[] = []
     let skipped = 0

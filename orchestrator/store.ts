@@ -1,8 +1,9 @@
 /**
  * The orchestrator's level store: uploaded modules, placement records, observations (the
  * learning loop's history, keyed by time so they replay in order) and the feature vectors of
- * the devices and workloads they name, so a restarted orchestrator rebuilds its model from them.
- * Devices and their dispatch credentials are not stored (see fleet.ts).
+ * the devices and workloads they name, so a restarted orchestrator rebuilds its model from them,
+ * and which device token registered each device URL. Devices and their dispatch credentials are
+ * not stored (see fleet.ts).
  * @module
  */
 import { ClassicLevel } from 'classic-level'
@@ -14,6 +15,7 @@ export class OrchestratorStore {
   readonly #placements
   readonly #observations
   readonly #entities
+  readonly #owners
   #seq = 0
 
   private constructor(db: ClassicLevel<string, string>) {
@@ -22,6 +24,7 @@ export class OrchestratorStore {
     this.#placements = db.sublevel<string, string>('placements', { valueEncoding: 'json' })
     this.#observations = db.sublevel<string, string>('observations', { valueEncoding: 'json' })
     this.#entities = db.sublevel<string, number[]>('entities', { valueEncoding: 'json' })
+    this.#owners = db.sublevel<string, string>('owners', { valueEncoding: 'utf8' })
   }
 
   static async open(dir: string): Promise<OrchestratorStore> {
@@ -49,6 +52,16 @@ export class OrchestratorStore {
   async entities(): Promise<Map<string, number[]>> {
     const out = new Map<string, number[]>()
     for await (const [k, v] of this.#entities.iterator()) out.set(k, v)
+    return out
+  }
+
+  /** The name of the device token that registered a device URL (by platform key); synced, it is a credential binding. */
+  putOwner(key: string, token: string): Promise<void> { return this.#db.batch([{ type: 'put', sublevel: this.#owners, key, value: token }], { sync: true }) }
+  deleteOwner(key: string): Promise<void> { return this.#db.batch([{ type: 'del', sublevel: this.#owners, key }], { sync: true }) }
+
+  async owners(): Promise<Map<string, string>> {
+    const out = new Map<string, string>()
+    for await (const [k, v] of this.#owners.iterator()) out.set(k, v)
     return out
   }
 

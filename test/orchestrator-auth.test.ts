@@ -204,3 +204,33 @@ t.test('the embedded orchestrator of a daemon with tokens dispatches with the ca
   t.equal(rec.status, 'done', rec.reason ?? '')
   t.match(rec.result?.stdout, /sort n=20000/)
 })
+
+t.test('a device URL belongs to the device token that first registered it, across restarts', async (t) => {
+  const a = generateToken('agent-a', ['device'])
+  const b = generateToken('agent-b', ['device'])
+  const admin = generateToken('ops', ['admin'])
+  const dir = tempDir(t, 'edgemime-orch-owner-')
+  const start = () => createOrchestrator({ config: loadOrchestratorConfig(undefined, { port: 0, dataDir: dir, profile: false, tokens: [a.entry, b.entry, admin.entry] }), log: () => {} })
+  let o = await start()
+  t.teardown(() => o.close())
+  const call = async (method: string, path: string, token: string, body?: object) => {
+    const res = await o.app.request(`http://orch${path}`, { method, headers: { 'content-type': 'application/json', ...bearer(token) }, body: body && JSON.stringify(body) })
+    return { status: res.status, json: res.headers.get('content-type')?.includes('json') ? await res.json() as Record<string, any> : null }
+  }
+  const reg = { name: 'd1', url: 'http://127.0.0.1:1', platformFeatures: [1], dispatchToken: 'em_daemon-secret' }
+  const first = await call('POST', '/v1/devices', a.token, reg)
+  t.equal(first.status, 201)
+  t.match(await call('POST', '/v1/devices', b.token, { ...reg, dispatchToken: 'em_attacker' }), { status: 403, json: { error: { code: 'EM_FORBIDDEN', message: /registered with device token 'agent-a'/ } } },
+    'another device token cannot take the URL over')
+  t.equal((await call('POST', `/v1/devices/${first.json!.id}/heartbeat`, b.token)).status, 403, 'nor heartbeat its device')
+  t.equal((await call('POST', `/v1/devices/${first.json!.id}/heartbeat`, a.token)).status, 204)
+  t.equal((await call('POST', '/v1/devices', a.token, reg)).status, 201, 'its own token registers again')
+
+  await o.close()
+  o = await start()
+  t.equal((await call('POST', '/v1/devices', b.token, reg)).status, 403, 'the binding survives a restart')
+  const again = await call('POST', '/v1/devices', a.token, reg)
+  t.equal(again.status, 201)
+  t.equal((await call('DELETE', `/v1/devices/${again.json!.id}`, admin.token)).status, 204)
+  t.equal((await call('POST', '/v1/devices', b.token, reg)).status, 201, 'an admin\'s delete frees the URL')
+})
