@@ -21,6 +21,8 @@ const USAGE = `usage: edgemime orchestrator [--config FILE] [--port N]
                                    [--orchestrator-token T] [--dispatch-token T]
        edgemime orchestrator submit --url URL --wasm FILE --deadline MS [--eps E] [--token T] [--json] [-- ARGS...]
        edgemime orchestrator token --name NAME [--scopes device,submit,read,admin]
+SIGTERM/SIGINT: wait for running dispatches, close the store, exit 0. SIGHUP: reload the API
+        tokens from the config file (other settings at the next restart).
 tokens: --orchestrator-token or EDGEMIME_ORCHESTRATOR_TOKEN (scope device on the orchestrator);
         --dispatch-token or EDGEMIME_DISPATCH_TOKEN (a daemon token with read and replay; by
         default one is generated when the daemon has tokens); --token or EDGEMIME_TOKEN for submit
@@ -33,16 +35,23 @@ export async function run(argv: string[]): Promise<number> {
   if (argv[0] === 'token') return token(argv.slice(1))
   const { values } = parseArgs({ args: argv, options: { config: { type: 'string', short: 'c' }, port: { type: 'string' }, help: { type: 'boolean', short: 'h' } } })
   if (values.help) { process.stdout.write(USAGE); return 0 }
-  const config = loadOrchestratorConfig(values.config, values.port ? { port: Number(values.port) } : {})
+  const overrides = values.port ? { port: Number(values.port) } : {}
+  const config = loadOrchestratorConfig(values.config, overrides)
   const log = (line: string) => process.stderr.write(`edgemime orchestrator: ${line}\n`)
   const o = await createOrchestrator({ config, log })
   const { url } = await o.listen()
   log(`listening on ${url} (${config.tokens.length} API tokens)`)
+  // SIGHUP rotates API tokens without a restart; a broken file keeps the running config.
+  const reload = () => {
+    try { o.reload(loadOrchestratorConfig(values.config, overrides)) } catch (e) { log(`SIGHUP: config not reloaded: ${(e as Error).message}`) }
+  }
+  process.on('SIGHUP', reload)
   await new Promise<void>((resolve) => {
     const stop = () => { process.off('SIGTERM', stop); process.off('SIGINT', stop); resolve() }
     process.on('SIGTERM', stop)
     process.on('SIGINT', stop)
   })
+  process.off('SIGHUP', reload)
   await o.close()
   return 0
 }

@@ -122,7 +122,8 @@ export class Orchestrator {
   #resume: NodeJS.Timeout | undefined
 
   constructor(
-    readonly config: OrchestratorConfig,
+    /** Replaced (not mutated) by a reload: requests read the tokens from it each time. */
+    public config: OrchestratorConfig,
     readonly fleet: Fleet,
     readonly model: RuntimeModel,
     readonly store: OrchestratorStore,

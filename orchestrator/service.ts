@@ -27,6 +27,12 @@ export interface OrchestratorService {
   app: Hono
   core: Orchestrator
   listen(): Promise<{ url: string; port: number }>
+  /**
+   * Applies a reloaded config's API tokens at once (what SIGHUP does); other changes wait for
+   * the next restart, and the log says so.
+   * @throws ConfigError when the new tokens would leave a non-loopback API open (nothing changes)
+   */
+  reload(next: OrchestratorConfig): void
   close(): Promise<void>
 }
 
@@ -65,6 +71,13 @@ export async function createOrchestrator({ config, model = defaultModel(config),
         resolve({ url: `http://${config.host}:${info.port}`, port: info.port })
       })
     }),
+    reload(next) {
+      const { tokens, ...rest } = next
+      assertSafeBinding({ ...core.config, tokens })
+      const later = (Object.keys(rest) as (keyof typeof rest)[]).filter((k) => JSON.stringify(rest[k]) !== JSON.stringify(core.config[k]))
+      core.config = { ...core.config, tokens }
+      log?.(`config reloaded (${tokens.length} API tokens)${later.length ? `; ${later.join(', ')} take effect at the next restart` : ''}`)
+    },
     async close() {
       clearInterval(sweeper)
       core.stop()

@@ -8,6 +8,7 @@ import { createServer as createHttpServer, type IncomingMessage, type ServerResp
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 import t from 'tap'
+import { generateToken } from '../daemon/auth.js'
 import { createOrchestrator, loadOrchestratorConfig, RESTARTED, startRegistration, type PlacementRecord } from '../orchestrator/index.js'
 import { OrchestratorStore } from '../orchestrator/store.js'
 import { tempDir } from './helpers/temp-dir.js'
@@ -205,4 +206,29 @@ t.test('SIGKILL: a restarted orchestrator answers for earlier placements and res
   t.match(second.log(), new RegExp(`re-attached to replay ${replayId}`))
   second.child.kill('SIGTERM')
   await new Promise((r) => second.child.once('exit', r))
+})
+
+t.test('SIGHUP: the orchestrator process takes new API tokens from its config file, and keeps them when the file is broken', async (t) => {
+  const dir = tempDir(t, 'edgemime-orch-hup-')
+  const configPath = join(dir, 'orchestrator.json')
+  const old = generateToken('old', ['read'])
+  const rotated = generateToken('new', ['read'])
+  const config = { port: await freePort(), dataDir: join(dir, 'data'), profile: false }
+  await writeFile(configPath, JSON.stringify({ ...config, tokens: [old.entry] }))
+  const { child, url, log } = await startProcess(t, configPath)
+  const status = async (token: string) => (await fetch(`${url}/v1/placements`, { headers: { authorization: `Bearer ${token}` } })).status
+  t.equal(await status(old.token), 200)
+  t.equal(await status(rotated.token), 401)
+  await writeFile(configPath, JSON.stringify({ ...config, tokens: [rotated.entry], heartbeatMs: 500 }))
+  child.kill('SIGHUP')
+  const until = async (ok: () => boolean) => { for (let i = 0; i < 200 && !ok(); i++) await new Promise((r) => setTimeout(r, 25)) }
+  await until(() => /config reloaded/.test(log()))
+  t.match(log(), /config reloaded \(1 API tokens\); heartbeatMs take effect at the next restart/)
+  t.equal(await status(rotated.token), 200, 'the new token works at once')
+  t.equal(await status(old.token), 401, 'the old one no longer does')
+  await writeFile(configPath, '{ broken')
+  child.kill('SIGHUP')
+  await until(() => /SIGHUP: config not reloaded/.test(log()))
+  t.match(log(), /SIGHUP: config not reloaded: /)
+  t.equal(await status(rotated.token), 200, 'a broken file keeps the running tokens')
 })
