@@ -147,12 +147,12 @@ export class Orchestrator {
     return m
   }
 
-  /** @param d.dispatchToken bearer token for dispatching to this daemon; kept in memory only. */
   /**
    * Registers (or re-registers) the daemon at d.url. `by` is the caller's token: the first
    * device token to register a URL owns it, so another device token cannot take over that
    * device (its dispatch credential, its heartbeats); admin tokens may, and an admin's
    * DELETE frees it. Omitted for the daemon's own in-process registration.
+   * @param d.dispatchToken bearer token for dispatching to this daemon; kept in memory only.
    * @throws ForbiddenError when the URL belongs to another device token
    */
   async registerDevice(d: { name: string; url: string; platformFeatures: number[]; dispatchToken?: string }, by?: Principal<string>): Promise<{ id: string; heartbeatMs: number }> {
