@@ -111,7 +111,7 @@ export class GeneratorJobs {
     })
     const active: Active = { record, worker, done: Promise.resolve(), writes: Promise.resolve(), lastFlush: Date.now() }
     this.#active = active
-    active.done = this.#follow(active).finally(release)
+    active.done = this.#follow(active, release)
     this.events.publish(id, { event: 'state', data: structuredClone(record) })
     return structuredClone(record)
   }
@@ -136,8 +136,12 @@ export class GeneratorJobs {
     if (this.#active) await this.stop(this.#active.record.id, reason, 250)
   }
 
-  /** Relays the worker's messages until it exits, then stores the final record. */
-  async #follow(active: Active): Promise<void> {
+  /**
+   * Relays the worker's messages until it exits, then stores the final record and frees the
+   * device. Until both are done the job reads as running, so whoever sees it ended can start a
+   * replay at once.
+   */
+  async #follow(active: Active, release: () => void): Promise<void> {
     const { record, worker } = active
     let outcome: CollectMessage | undefined
     const exitCode = await new Promise<number>((res) => {
@@ -151,18 +155,22 @@ export class GeneratorJobs {
       worker.on('exit', res)
     })
     if (outcome?.type === 'done') record.windowsDone = outcome.samples
+    const final: JobRecord = { ...structuredClone(record), endedAt: Date.now() }
     if (active.stopReason !== undefined) {
-      Object.assign(record, { state: 'stopped', reason: active.stopReason })
+      Object.assign(final, { state: 'stopped', reason: active.stopReason })
     } else if (outcome?.type === 'done') {
-      record.state = 'completed'
+      final.state = 'completed'
     } else {
-      Object.assign(record, { state: 'failed', reason: outcome?.type === 'error' ? outcome.message : `collection worker exited with code ${exitCode}` })
+      Object.assign(final, { state: 'failed', reason: outcome?.type === 'error' ? outcome.message : `collection worker exited with code ${exitCode}` })
     }
-    record.endedAt = Date.now()
-    await active.writes
-    await this.#d.store.putSync(this.#jobs, record.id, record)
-    this.#active = undefined
-    this.events.publish(record.id, { event: 'end', data: structuredClone(record) })
+    try {
+      await active.writes
+      await this.#d.store.putSync(this.#jobs, final.id, final)
+    } finally {
+      this.#active = undefined
+      release()
+    }
+    this.events.publish(final.id, { event: 'end', data: final })
   }
 
   /** Writes the record's progress (no fsync; a failed write only loses progress, the end is written again). */
