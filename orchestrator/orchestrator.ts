@@ -157,14 +157,12 @@ export class Orchestrator {
    */
   async registerDevice(d: { name: string; url: string; platformFeatures: number[]; dispatchToken?: string }, by?: Principal<string>): Promise<{ id: string; heartbeatMs: number }> {
     const key = platformKey(d.url)
-    if (by && !by.scopes.includes('admin')) {
-      const owner = this.#owners.get(key)
-      if (owner !== undefined && owner !== by.name) throw new ForbiddenError(`device URL ${d.url} was registered with device token '${owner}'; only that token or an admin token may register it again (an admin's DELETE /v1/devices/:id frees it)`)
-      if (owner === undefined) {
-        // Claimed before the write, so a concurrent registration by another token is refused.
-        this.#owners.set(key, by.name)
-        await this.store.putOwner(key, by.name)
-      }
+    const other = this.#otherOwner(key, by)
+    if (other !== undefined) throw new ForbiddenError(`device URL ${d.url} was registered with device token '${other}'; only that token or an admin token may register it again (an admin's DELETE /v1/devices/:id frees it)`)
+    if (by && !this.#owners.has(key) && !by.scopes.includes('admin')) {
+      // Claimed before the write, so a concurrent registration by another token is refused.
+      this.#owners.set(key, by.name)
+      await this.store.putOwner(key, by.name)
     }
     const platform = this.model.platformId(key, d.platformFeatures)
     await this.store.putEntity('platform', key, d.platformFeatures)
@@ -179,10 +177,15 @@ export class Orchestrator {
    * @throws NotFoundError for an unknown or lost device, ForbiddenError for another token's device
    */
   heartbeat(id: string, by?: Principal<string>): void {
-    const device = this.fleet.get(id)
-    const owner = this.#owners.get(platformKey(device.url))
-    if (by && !by.scopes.includes('admin') && owner !== undefined && owner !== by.name) throw new ForbiddenError(`device ${id} belongs to device token '${owner}'`)
+    const other = this.#otherOwner(platformKey(this.fleet.get(id).url), by)
+    if (other !== undefined) throw new ForbiddenError(`device ${id} belongs to device token '${other}'`)
     this.fleet.heartbeat(id)
+  }
+
+  /** The device token owning a device URL when it is not `by`'s and `by` is no admin; else undefined. */
+  #otherOwner(key: string, by: Principal<string> | undefined): string | undefined {
+    const owner = this.#owners.get(key)
+    return by && !by.scopes.includes('admin') && owner !== undefined && owner !== by.name ? owner : undefined
   }
 
   /** Forgets a device, its credential and which token owned its URL; its running work is handled as on a lost device. */

@@ -1,4 +1,3 @@
-import { rmSync } from 'node:fs'
 import t from 'tap'
 import { ConfigError } from '../common/errors.js'
 import { assertSafeBinding, authenticate, generateToken, hashToken } from '../daemon/index.js'
@@ -21,8 +20,7 @@ t.test('binding beyond loopback without tokens is refused at start', async (t) =
   t.throws(() => assertSafeBinding({ host: '192.168.1.10', tokens: [] }), /refusing to listen on 192\.168\.1\.10 without API tokens/)
   t.doesNotThrow(() => assertSafeBinding({ host: '0.0.0.0', tokens: [generateToken('x', ['read']).entry] }))
   const { createDaemon } = await import('../daemon/index.js')
-  const open = tempConfig({ host: '0.0.0.0' })
-  t.teardown(() => rmSync(open.dataDir, { recursive: true, force: true }))
+  const open = tempConfig({ host: '0.0.0.0' }, t)
   await t.rejects(createDaemon({ config: open, log: () => {} }), ConfigError)
 })
 

@@ -1,7 +1,6 @@
 // The generator's daemon API without running stressors: validation (400 with the field), missing
 // or broken model (409), auth scopes, unknown jobs (404), the OpenAPI document, config overrides.
 import t from 'tap'
-import { rmSync } from 'node:fs'
 import { loadConfig } from '../common/config.js'
 import { createDaemon, generateToken, type JobRecord } from '../daemon/index.js'
 import { jsonReq, startDaemon, tempConfig } from './helpers/daemon-fixture.js'
@@ -76,8 +75,7 @@ t.test('the OpenAPI document lists the generator routes; config takes generator 
 })
 
 t.test('a job a crash left running is marked interrupted when the daemon opens its store again', async (t) => {
-  const config = tempConfig()
-  t.teardown(() => rmSync(config.dataDir, { recursive: true, force: true }))
+  const config = tempConfig({}, t)
   const first = await createDaemon({ config, log: () => {} })
   const running: JobRecord = {
     id: 'j-crashed', kind: 'collect', name: 'x', dir: '/tmp/x', state: 'running', strategy: 'random', windowMs: 100, windows: 10, windowsDone: 4, createdAt: Date.now(),

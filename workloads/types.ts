@@ -22,8 +22,10 @@ export interface WorkloadSpec {
   name?: string
 }
 
-/** How a run ended. Everything except 'ok' is a failure that the caller reports. */
-/** 'cancelled': the caller gave up (e.g. the dispatching orchestrator disconnected) and the run was stopped. */
+/**
+ * How a run ended. Everything except 'ok' is a failure that the caller reports; 'cancelled':
+ * the caller gave up (e.g. the dispatching orchestrator disconnected) and the run was stopped.
+ */
 export type RunStatus = 'ok' | 'exit' | 'trap' | 'timeout' | 'oom' | 'error' | 'cancelled'
 
 export interface RunResult {

@@ -2,8 +2,6 @@
  * Shared set-up for the daemon tests: a config in a fresh temp directory (port 0, small caps)
  * and a real daemon over it that the test tears down.
  */
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Caps, Config } from '../../common/config.js'
 import { defaultConfig } from '../../common/config.js'
@@ -13,9 +11,9 @@ import { tempDir, type Teardown } from './temp-dir.js'
 /** Config fields to override; caps fields merge into the defaults. */
 export type ConfigOverrides = Partial<Omit<Config, 'caps'>> & { caps?: Partial<Caps> }
 
-/** With `t`, the directory is removed when `t` ends (after anything registered later, e.g. a daemon's close); without, the caller removes `dataDir`. */
-export function tempConfig({ caps, ...over }: ConfigOverrides = {}, t?: Teardown): Config {
-  const dir = t ? tempDir(t, 'edgemime-daemon-') : mkdtempSync(join(tmpdir(), 'edgemime-daemon-'))
+/** A config in a fresh directory, removed when `t` ends (after anything registered later, e.g. a daemon's close). */
+export function tempConfig({ caps, ...over }: ConfigOverrides, t: Teardown): Config {
+  const dir = tempDir(t, 'edgemime-daemon-')
   const base = defaultConfig()
   return { ...base, port: 0, dataDir: dir, caps: { ...base.caps, diskDir: join(dir, 'disk'), ...caps }, ...over }
 }
