@@ -15,6 +15,7 @@ import { exportOnnx } from '../generator/onnx.js'
 
 const USAGE = `usage: edgemime generator <collect|train|align|eval> [options]
   collect --out DIR --windows N [--window-ms 250] [--strategy novelty|random] [--source replay|process|system] [--seed S]
+          [--one-kind-per-thread]
           run compositions on this device and store (previous, composition, trace window); resumable
   train   --data DIR --out MODEL_DIR [--iterations 30000] [--minutes 15] [--hidden 256] [--layers 3] [--no-state] [--synthetic 200000] [--guidance W] [--limit N] [--seed S]
   align   --model MODEL_DIR --traces DIR [--out MODEL_DIR] [--iterations 6] [--segment 32] [--lr 1e-5]
@@ -58,6 +59,7 @@ async function collectCmd(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: {
     out: { type: 'string' }, windows: { type: 'string' }, 'window-ms': { type: 'string' }, strategy: { type: 'string' },
     source: { type: 'string' }, seed: { type: 'string' }, threads: { type: 'string' }, stressors: { type: 'string' },
+    'one-kind-per-thread': { type: 'boolean' },
   } })
   if (!values.out || !values.windows) { process.stderr.write(USAGE); return 2 }
   const source = (values.source ?? 'replay') as RecordSource
@@ -69,7 +71,7 @@ async function collectCmd(argv: string[]): Promise<number> {
   try {
     const ds = await collect({
       out: values.out, windows, windowMs: num('window-ms', values['window-ms'], 50), strategy: (values.strategy ?? 'novelty') as Strategy,
-      source, seed: num('seed', values.seed, 0), threads: num('threads', values.threads, 1),
+      source, seed: num('seed', values.seed, 0), threads: num('threads', values.threads, 1), oneKindPerThread: values['one-kind-per-thread'],
       stressors: values.stressors?.split(','), signal, onProgress: (d, t) => bar.update(d, `of ${t}`),
       onWarning: (w) => { warning = w },
     })

@@ -28,6 +28,12 @@ export interface CollectOptions {
   threads?: number
   stressors?: string[]
   source?: RecordSource
+  /**
+   * MimeSys's rule: a thread runs CPU/memory or disk stressors in a window, never both. Off by
+   * default: a core asked to compute and do I/O in the same second (every I/O-heavy trace) can
+   * then get both, each in its own slices of the window.
+   */
+  oneKindPerThread?: boolean
   round?: number
   candidates?: number
   seed?: number
@@ -39,7 +45,7 @@ export interface CollectOptions {
 
 /** Builds the space of a collection from stressor names (checked against the catalog). */
 export function makeSpace(stressors: readonly string[], threads: number, windowMs: number, source: RecordSource = 'replay',
-  metrics: readonly string[] = DEFAULT_METRICS): Space {
+  mixedThreads = true, metrics: readonly string[] = DEFAULT_METRICS): Space {
   const catalog = stressorCatalog()
   const disk = stressors.map((name) => {
     const spec = catalog.find((s) => s.name === name)
@@ -49,7 +55,7 @@ export function makeSpace(stressors: readonly string[], threads: number, windowM
   if (!Number.isInteger(threads) || threads < 1) throw new InvalidInputError(`threads must be a positive integer, got ${threads}`)
   if (!(windowMs >= 50)) throw new InvalidInputError(`window must be at least 50 ms, got ${windowMs}`)
   if (!RECORD_SOURCES.includes(source)) throw new InvalidInputError(`record source must be one of ${RECORD_SOURCES.join(', ')}, got '${source}'`)
-  return { stressors: [...stressors], disk, threads, metrics: [...metrics], windowMs, source }
+  return { stressors: [...stressors], disk, mixedThreads, threads, metrics: [...metrics], windowMs, source }
 }
 
 /**
@@ -58,11 +64,11 @@ export function makeSpace(stressors: readonly string[], threads: number, windowM
  */
 export async function collect({
   windows, windowMs = 250, out, strategy = 'novelty', threads = 2, stressors = [...DEFAULT_STRESSORS],
-  source = 'replay', round = 128, candidates = 512, seed = 0, signal, onProgress, onWarning,
+  source = 'replay', oneKindPerThread = false, round = 128, candidates = 512, seed = 0, signal, onProgress, onWarning,
 }: CollectOptions): Promise<Dataset> {
   if (!Number.isInteger(windows) || windows < 1) throw new InvalidInputError(`windows must be a positive integer, got ${windows}`)
   if (strategy !== 'random' && strategy !== 'novelty') throw new InvalidInputError(`strategy must be random or novelty, got '${String(strategy)}'`)
-  const space = makeSpace(stressors, threads, windowMs, source)
+  const space = makeSpace(stressors, threads, windowMs, source, !oneKindPerThread)
   const ds = openDataset(out, { version: 1, space, strategy })
   const rng = new Rng(seed * 7919 + ds.samples.length)
   const device = await Device.open(space)

@@ -37,8 +37,9 @@ export function openDataset(dir: string, meta?: DatasetMeta): Dataset {
   let current: DatasetMeta
   if (existsSync(metaPath)) {
     current = JSON.parse(readFileSync(metaPath, 'utf8')) as DatasetMeta
-    if (meta && JSON.stringify(meta.space) !== JSON.stringify(current.space)) {
-      throw new InvalidInputError(`dataset ${dir} was collected with a different space (stressors/threads/metrics/window); use another --out`)
+    if (meta && spaceKey(meta.space) !== spaceKey(current.space)) {
+      const oneKind = !current.space.mixedThreads && meta.space.mixedThreads ? ' (its threads ran one kind of stressor per window: add --one-kind-per-thread to resume it)' : ''
+      throw new InvalidInputError(`dataset ${dir} was collected with a different space (stressors/threads/metrics/window/source)${oneKind}; use another --out`)
     }
   } else {
     if (!meta) throw new NotFoundError(`no dataset in ${dir} (missing meta.json)`)
@@ -54,6 +55,12 @@ export function openDataset(dir: string, meta?: DatasetMeta): Dataset {
       samples.push(s)
     },
   }
+}
+
+/** A space's identity: key order and an absent `mixedThreads` (datasets from before it) do not count. */
+function spaceKey(s: Space): string {
+  const full = { ...s, mixedThreads: s.mixedThreads ?? false }
+  return JSON.stringify(full, Object.keys(full).sort())
 }
 
 function readSamples(path: string, space: Space): Sample[] {

@@ -3,8 +3,8 @@
  * one onnxruntime batch, the learned forward model (forward.ts) refines every candidate by
  * projected gradient descent on ‖f(a) − goal‖² over the metrics the goal has, and the candidate
  * with the lowest refined loss is kept. The diffusion sample decides which stressors run on
- * which thread (the discrete part the gradient cannot change: the projection keeps one group,
- * CPU or disk, per thread); the refinement tunes how much. Every step is projected, so the
+ * which thread (the discrete part the gradient cannot change: in a one-kind space the projection
+ * keeps one group, CPU or disk, per thread); the refinement tunes how much. Every step is projected, so the
  * result is always a valid window.
  * @module
  */

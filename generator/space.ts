@@ -14,9 +14,9 @@ export function compDim(s: Space): number { return s.stressors.length * s.thread
 export function summaryDim(s: Space): number { return s.threads + s.stressors.length }
 
 /**
- * Makes a window valid in place: values clipped to [0, 1]; on each thread only the larger of
- * the CPU/memory and the disk groups is kept (I/O blocking distorts CPU use, MimeSys runs one
- * kind per thread and window); a thread whose fractions sum above 1 is scaled down to 1.
+ * Makes a window valid in place: values clipped to [0, 1]; unless the space mixes threads, only
+ * the larger of the CPU/memory and the disk groups is kept on each thread (MimeSys runs one kind
+ * per thread and window); a thread whose fractions sum above 1 is scaled down to 1.
  */
 export function project(s: Space, a: Float32Array): Float32Array {
   const M = s.stressors.length
@@ -32,7 +32,7 @@ export function project(s: Space, a: Float32Array): Float32Array {
     const dropDisk = cpu >= disk
     let total = 0
     for (let m = 0; m < M; m++) {
-      if (s.disk[m] === dropDisk) a[m * K + k] = 0
+      if (!s.mixedThreads && s.disk[m] === dropDisk) a[m * K + k] = 0
       total += a[m * K + k]!
     }
     if (total > 1) for (let m = 0; m < M; m++) a[m * K + k] = a[m * K + k]! / total
@@ -57,7 +57,9 @@ export function summarise(s: Space, a: Float32Array, out = new Float32Array(summ
 /**
  * A random valid window. Each thread independently idles (p 0.15), runs CPU/memory stressors
  * (p 0.55) or disk stressors (p 0.3); 1 to 3 stressors of the group share a busy fraction drawn
- * uniformly, so low, middle and full loads are all common.
+ * uniformly, so low, middle and full loads are all common. In a space that mixes threads, a
+ * fifth of the threads run both groups instead (CPU busy b, disk busy uniform in [0, 1 − b]),
+ * taken out of the CPU-only and disk-only shares.
  */
 export function randomComposition(s: Space, rng: Rng): Float32Array {
   const M = s.stressors.length
@@ -65,17 +67,28 @@ export function randomComposition(s: Space, rng: Rng): Float32Array {
   const a = new Float32Array(M * K)
   const cpu = s.stressors.map((_, m) => m).filter((m) => !s.disk[m])
   const disk = s.stressors.map((_, m) => m).filter((m) => s.disk[m])
+  // The busy fraction is drawn after the stressors are picked, as it always was, so unmixed
+  // collections keep their seeds' compositions.
+  const fill = (group: number[], k: number, busy: () => number): number => {
+    if (group.length === 0) return 0
+    const n = 1 + rng.int(Math.min(3, group.length))
+    const picked = rng.shuffle([...group]).slice(0, n)
+    const b = busy()
+    const w = picked.map(() => -Math.log(1 - rng.next()))
+    const ws = w.reduce((x, y) => x + y, 0)
+    picked.forEach((m, i) => { a[m * K + k] = b * w[i]! / ws })
+    return b
+  }
   for (let k = 0; k < K; k++) {
     const u = rng.next()
     if (u < 0.15) continue
-    const group = u < 0.7 || disk.length === 0 ? cpu : disk
-    if (group.length === 0) continue
-    const n = 1 + rng.int(Math.min(3, group.length))
-    const picked = rng.shuffle([...group]).slice(0, n)
-    const busy = rng.next()
-    const w = picked.map(() => -Math.log(1 - rng.next()))
-    const ws = w.reduce((x, y) => x + y, 0)
-    picked.forEach((m, i) => { a[m * K + k] = busy * w[i]! / ws })
+    if (s.mixedThreads && u >= 0.8 && disk.length > 0) {
+      const b = fill(cpu, k, () => rng.next())
+      fill(disk, k, () => (1 - b) * rng.next())
+      continue
+    }
+    const cpuOnly = s.mixedThreads ? u < 0.6 : u < 0.7
+    fill(cpuOnly || disk.length === 0 ? cpu : disk, k, () => rng.next())
   }
   return a
 }

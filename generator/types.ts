@@ -25,8 +25,13 @@ export const DEFAULT_STRESSORS = [
 export interface Space {
   /** Stressor catalog names, M of them (rows of a composition window). */
   stressors: string[]
-  /** Which stressors do disk I/O (a thread runs either CPU/memory or disk stressors in a window). */
+  /** Which stressors do disk I/O. */
   disk: boolean[]
+  /**
+   * Whether a thread may run CPU/memory and disk stressors in the same window (beyond MimeSys,
+   * whose threads run one kind per window); absent in spaces from before this choice existed.
+   */
+  mixedThreads?: boolean
   /** Worker threads, K (columns). */
   threads: number
   /** Trace metric names, N of them. */

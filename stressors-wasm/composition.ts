@@ -2,8 +2,8 @@
  * The composition format (version 1): per window of `windowMs`, for each of M stressors and K
  * threads, the fraction of the window that stressor runs on that thread. `windows[t][m][k]`.
  * Each thread's fractions in a window should sum to ≤ 1 (the rest is idle; larger sums are
- * normalised at replay), and a thread runs either CPU/memory/cache stressors or disk stressors
- * in one window, never both (blocking I/O would distort its CPU use).
+ * normalised at replay). A thread may mix CPU/memory/cache and disk stressors in a window: each
+ * runs in its own slices (schedule.ts), so blocking I/O takes only its own share of the window.
  * @module
  */
 import { z } from 'zod'
@@ -35,7 +35,7 @@ export type Composition = z.infer<typeof CompositionSchema>
 
 /**
  * Validates a composition: structure, shapes (every window M × K), fraction range, known
- * stressor names and parameter ranges, and no thread mixing disk with CPU work in a window.
+ * stressor names and parameter ranges.
  * @throws InvalidInputError naming the path and the window/stressor/thread index at fault.
  */
 export function parseComposition(json: unknown, catalog: StressorSpec[] = stressorCatalog()): Composition {
@@ -47,7 +47,7 @@ export function parseComposition(json: unknown, catalog: StressorSpec[] = stress
   const comp = r.data
   const M = comp.stressors.length
   const K = comp.threads
-  const specs = comp.stressors.map((s, m) => {
+  comp.stressors.forEach((s, m) => {
     const spec = catalog.find((c) => c.name === s.name)
     if (!spec) throw new InvalidInputError(`invalid composition: stressors[${m}]: unknown stressor '${s.name}' (see \`edgemime stressors\`)`)
     for (const [key, value] of Object.entries(s.params)) {
@@ -60,25 +60,12 @@ export function parseComposition(json: unknown, catalog: StressorSpec[] = stress
     const full = Object.fromEntries(Object.entries(spec.params).map(([k, p]) => [k, s.params[k] ?? p.default]))
     const problem = spec.check?.(full)
     if (problem) throw new InvalidInputError(`invalid composition: stressors[${m}] (${s.name}): ${problem}`)
-    return spec
   })
   comp.windows.forEach((w, t) => {
     if (w.length !== M) throw new InvalidInputError(`invalid composition: windows[${t}] has ${w.length} rows, expected one per stressor (M = ${M})`)
     w.forEach((row, m) => {
       if (row.length !== K) throw new InvalidInputError(`invalid composition: windows[${t}][${m}] (${comp.stressors[m]!.name}) has ${row.length} fractions, expected one per thread (K = ${K})`)
     })
-    for (let k = 0; k < K; k++) {
-      let disk = -1
-      let compute = -1
-      for (let m = 0; m < M; m++) {
-        if (w[m]![k]! <= 0) continue
-        if (specs[m]!.family === 'disk') disk = m
-        else if (specs[m]!.family !== 'idle') compute = m
-      }
-      if (disk >= 0 && compute >= 0) {
-        throw new InvalidInputError(`invalid composition: window ${t}, thread ${k} mixes disk stressor '${comp.stressors[disk]!.name}' with '${comp.stressors[compute]!.name}'; a thread runs either disk or CPU/memory stressors in a window`)
-      }
-    }
   })
   return comp
 }

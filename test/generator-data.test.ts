@@ -16,22 +16,35 @@ const space = makeSpace(DEFAULT_STRESSORS, 2, 250)
 const M = [...DEFAULT_METRICS]
 
 t.test('random compositions are valid and replayable; projection repairs any window', async (t) => {
-  const rng = new Rng(1)
-  const windows = Array.from({ length: 200 }, () => randomComposition(space, rng))
-  const comp = toComposition(space, windows)
-  t.equal(comp.windows.length, 200)
-  t.equal(comp.windows[0]!.length, 8)
-  const busy = windows.map((w) => summarise(space, w)[0]!)
-  t.ok(Math.min(...busy) === 0 && Math.max(...busy) > 0.9, 'idle and near-full threads both occur')
-  const bad = Float32Array.from({ length: compDim(space) }, (_, i) => (i % 3) - 0.5 + i / 8)
-  project(space, bad)
-  for (let k = 0; k < 2; k++) {
-    let s = 0; let cpu = 0; let disk = 0
-    space.stressors.forEach((_, m) => { const v = bad[m * 2 + k]!; s += v; if (space.disk[m]) disk += v; else cpu += v; t.ok(v >= 0 && v <= 1) })
-    t.ok(s <= 1 + 1e-6, `thread ${k} sums to ${s}`)
-    t.ok(cpu === 0 || disk === 0, 'a thread runs CPU or disk stressors, not both')
+  const oneKind = makeSpace(DEFAULT_STRESSORS, 2, 250, 'replay', false)
+  // Per thread of a window: its CPU/memory and its disk totals.
+  const groups = (sp: typeof space, a: Float32Array, k: number) => {
+    let cpu = 0; let disk = 0
+    sp.stressors.forEach((_, m) => { const v = a[m * 2 + k]!; if (sp.disk[m]) disk += v; else cpu += v })
+    return { cpu, disk }
   }
-  t.doesNotThrow(() => toComposition(space, [bad]))
+  for (const sp of [space, oneKind]) {
+    const name = sp.mixedThreads ? 'mixed threads' : 'one kind per thread'
+    const rng = new Rng(1)
+    const windows = Array.from({ length: 200 }, () => randomComposition(sp, rng))
+    const comp = toComposition(sp, windows)
+    t.equal(comp.windows.length, 200)
+    t.equal(comp.windows[0]!.length, 8)
+    const busy = windows.map((w) => summarise(sp, w)[0]!)
+    t.ok(Math.min(...busy) === 0 && Math.max(...busy) > 0.9, `${name}: idle and near-full threads both occur`)
+    const both = windows.flatMap((w) => [0, 1].map((k) => groups(sp, w, k))).filter((g) => g.cpu > 0 && g.disk > 0)
+    if (sp.mixedThreads) t.ok(both.length > 40 && both.every((g) => g.cpu + g.disk <= 1 + 1e-6), `${name}: ${both.length} of 400 threads compute and do I/O, within the window`)
+    else t.equal(both.length, 0, `${name}: no thread computes and does I/O`)
+    const bad = Float32Array.from({ length: compDim(sp) }, (_, i) => (i % 3) - 0.5 + i / 8)
+    project(sp, bad)
+    for (let k = 0; k < 2; k++) {
+      const { cpu, disk } = groups(sp, bad, k)
+      t.ok(bad.every((v) => v >= 0 && v <= 1) && cpu + disk <= 1 + 1e-6, `${name}: thread ${k} sums to ${cpu + disk}`)
+      if (sp.mixedThreads) t.ok(cpu > 0 && disk > 0, `${name}: projection keeps both groups`)
+      else t.ok(cpu === 0 || disk === 0, `${name}: projection keeps the larger group only`)
+    }
+    t.doesNotThrow(() => toComposition(sp, [bad]))
+  }
   t.throws(() => makeSpace(['no-such-stressor'], 2, 250), /unknown stressor/)
 })
 
@@ -47,6 +60,12 @@ t.test('dataset appends, resumes after a torn line, refuses another space', asyn
   t.same(Array.from(again.samples[1]!.prev), Array.from(s.comp).map((v) => Math.fround(v)))
   t.ok(readFileSync(join(dir, 'samples.jsonl'), 'utf8').endsWith('\n'), 'torn line dropped')
   t.throws(() => openDataset(dir, { version: 1, space: { ...space, threads: 4 }, strategy: 'random' }), /different space/)
+  // A dataset from before thread mixing existed: its space has no mixedThreads and means one kind.
+  const old = tempDir(t, 'gen-ds-old-')
+  const { mixedThreads: _, ...oldSpace } = makeSpace(DEFAULT_STRESSORS, 2, 250, 'replay', false)
+  writeFileSync(join(old, 'meta.json'), JSON.stringify({ version: 1, space: oldSpace, strategy: 'random' }))
+  t.doesNotThrow(() => openDataset(old, { version: 1, space: makeSpace(DEFAULT_STRESSORS, 2, 250, 'replay', false), strategy: 'random' }), 'resumed one kind per thread')
+  t.throws(() => openDataset(old, { version: 1, space, strategy: 'random' }), /one kind of stressor per window: add --one-kind-per-thread/)
   writeFileSync(join(dir, 'samples.jsonl'), '{"prev":[2],"comp":[],"obs":[]}\n')
   t.throws(() => openDataset(dir), /prev: 1 fractions, expected 16/)
   t.throws(() => openDataset(join(dir, 'nothing')), /no dataset/)

@@ -59,6 +59,19 @@ t.test('disk stressors do block I/O in caps.diskDir and their file is removed af
   t.same(readdirSync(diskDir), [], 'disk file removed')
 })
 
+t.test('a thread that computes and does I/O in one window runs each stressor in its own slice', async (t) => {
+  const stressors = [{ name: 'cpu-crc32c', params: small }, { name: 'disk-write-256k-p25', params: { fileBytes: 4 * MiB } }]
+  const r = await executor.replay(comp(Array.from({ length: 4 }, () => [[0.3, 0], [0.3, 0]]), stressors, 100))
+  for (const w of r.windows) {
+    const [crc, write] = [0, 1].map((m) => w.entries.find((e) => e.thread === 0 && e.stressor === m))
+    t.ok(crc && write, `window ${w.index}: both stressors ran on thread 0`)
+    t.ok(crc!.ops > 0 && write!.bytes > 0, `window ${w.index}: ${crc!.ops} hashing ops and ${write!.bytes} bytes written`)
+    // Blocking writes must not eat into the hashing slice (they are paced, one 256 KiB block per 25 ms).
+    t.ok(crc!.executedMs > 0.5 * crc!.plannedMs, `window ${w.index}: hashing ran ${crc!.executedMs.toFixed(1)} of ${crc!.plannedMs} ms`)
+  }
+  t.same(readdirSync(diskDir), [], 'disk file removed')
+})
+
 t.test('over-cap and mismatched compositions are refused before anything runs', async (t) => {
   let windows = 0
   const big = comp([[[0.5, 0.5]]], [{ name: 'mem-stream', params: { bufferBytes: 512 * MiB } }])
