@@ -15,7 +15,7 @@ import { replayCommand } from './ctl-replay.js'
 
 export const GENERATOR_USAGE = `edgemime ctl generate --trace FILE.csv|FILE.json | --trace-id ID [--method diffusion|search|interpolate|single]
                       [--id ID] [--name N] [--seed S] [--replay]   store a generated composition (--replay: and play it)
-edgemime ctl jobs start --windows N [--name DATASET] [--window-ms W] [--strategy random|novelty] [--detach]
+edgemime ctl jobs start --windows N [--name DATASET] [--window-ms W] [--strategy random|novelty] [--one-kind-per-thread] [--detach]
 edgemime ctl jobs watch|status|stop [ID]   (default: the running job)  |  edgemime ctl jobs list [--limit N]`
 
 type Generated = Omit<CompositionEntry, 'composition'> & { source: string; generation: { elapsedMs: number } }
@@ -60,7 +60,7 @@ export async function jobsCommand(argv: string[]): Promise<number> {
     args: rest, allowPositionals: true,
     options: {
       ...CLIENT_OPTIONS, windows: { type: 'string' }, name: { type: 'string' }, 'window-ms': { type: 'string' }, strategy: { type: 'string' },
-      detach: { type: 'boolean', default: false }, limit: { type: 'string', default: '20' },
+      'one-kind-per-thread': { type: 'boolean' }, detach: { type: 'boolean', default: false }, limit: { type: 'string', default: '20' },
     },
   })
   const client = new DaemonClient(values)
@@ -72,6 +72,7 @@ export async function jobsCommand(argv: string[]): Promise<number> {
       if (values.name) body.name = values.name
       if (values['window-ms']) body.windowMs = Number(values['window-ms'])
       if (values.strategy) body.strategy = values.strategy
+      if (values['one-kind-per-thread']) body.oneKindPerThread = true
       const j = await client.json<JobRecord>('/v1/generator/jobs', { method: 'POST', body })
       if (json || values.detach) {
         output(json, j, () => `job ${j.id} collecting ${j.windows} windows of ${j.windowMs} ms (${j.strategy}) into ${j.dir}\n`)

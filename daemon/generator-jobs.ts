@@ -96,7 +96,7 @@ export class GeneratorJobs {
     const release = this.#d.replays.occupy({ what: `generator job ${id} (collection '${req.name}')`, stop: `DELETE /v1/generator/jobs/${id}` })
     const dir = resolve(config.generator?.dataDir ?? join(config.dataDir, 'generator-data'), req.name)
     const record: JobRecord = {
-      id, kind: 'collect', name: req.name, dir, state: 'running', strategy: req.strategy,
+      id, kind: 'collect', name: req.name, dir, state: 'running', strategy: req.strategy, oneKindPerThread: req.oneKindPerThread,
       windowMs: req.windowMs, windows: req.windows, windowsDone: 0, createdAt: Date.now(),
     }
     try {
@@ -106,7 +106,7 @@ export class GeneratorJobs {
       throw err
     }
     const worker = startWorker(import.meta.url, 'generator-collect-worker', {
-      workerData: { out: dir, windows: req.windows, windowMs: req.windowMs, strategy: req.strategy },
+      workerData: { out: dir, windows: req.windows, windowMs: req.windowMs, strategy: req.strategy, oneKindPerThread: req.oneKindPerThread },
       env: capsEnv(config),
     })
     const active: Active = { record, worker, done: Promise.resolve(), writes: Promise.resolve(), lastFlush: Date.now() }

@@ -156,6 +156,7 @@ export const StartJobSchema = z.object({
   windows: z.number().int().min(1).max(1_000_000).openapi({ description: 'samples the dataset should hold when the job ends' }),
   windowMs: z.number().int().min(50).max(60_000).default(250),
   strategy: z.enum(['random', 'novelty']).default('novelty'),
+  oneKindPerThread: z.boolean().default(false).openapi({ description: "MimeSys's rule: a thread runs CPU/memory or disk stressors in a window, never both (by default it may do both); a dataset collected that way resumes only with it" }),
 }).strict().openapi('StartCollectionJob')
 
 export const JobRecordSchema = z.object({
@@ -165,6 +166,8 @@ export const JobRecordSchema = z.object({
   dir: z.string().openapi({ description: 'the dataset directory on the device (edgemime generator train --data DIR)' }),
   state: z.enum(['running', 'completed', 'stopped', 'failed', 'interrupted']),
   strategy: z.enum(['random', 'novelty']),
+  /** Absent in records from before the option existed (they collected one kind per thread). */
+  oneKindPerThread: z.boolean().optional(),
   windowMs: z.number(),
   windows: z.number().int(),
   windowsDone: z.number().int(),

@@ -38,7 +38,7 @@ export function openDataset(dir: string, meta?: DatasetMeta): Dataset {
   if (existsSync(metaPath)) {
     current = JSON.parse(readFileSync(metaPath, 'utf8')) as DatasetMeta
     if (meta && spaceKey(meta.space) !== spaceKey(current.space)) {
-      const oneKind = !current.space.mixedThreads && meta.space.mixedThreads ? ' (its threads ran one kind of stressor per window: add --one-kind-per-thread to resume it)' : ''
+      const oneKind = !current.space.mixedThreads && meta.space.mixedThreads ? ' (its threads ran one kind of stressor per window: resume it with --one-kind-per-thread, or oneKindPerThread in the API)' : ''
       throw new InvalidInputError(`dataset ${dir} was collected with a different space (stressors/threads/metrics/window/source)${oneKind}; use another --out`)
     }
   } else {

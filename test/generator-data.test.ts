@@ -65,7 +65,7 @@ t.test('dataset appends, resumes after a torn line, refuses another space', asyn
   const { mixedThreads: _, ...oldSpace } = makeSpace(DEFAULT_STRESSORS, 2, 250, 'replay', false)
   writeFileSync(join(old, 'meta.json'), JSON.stringify({ version: 1, space: oldSpace, strategy: 'random' }))
   t.doesNotThrow(() => openDataset(old, { version: 1, space: makeSpace(DEFAULT_STRESSORS, 2, 250, 'replay', false), strategy: 'random' }), 'resumed one kind per thread')
-  t.throws(() => openDataset(old, { version: 1, space, strategy: 'random' }), /one kind of stressor per window: add --one-kind-per-thread/)
+  t.throws(() => openDataset(old, { version: 1, space, strategy: 'random' }), /one kind of stressor per window: resume it with --one-kind-per-thread/)
   writeFileSync(join(dir, 'samples.jsonl'), '{"prev":[2],"comp":[],"obs":[]}\n')
   t.throws(() => openDataset(dir), /prev: 1 fractions, expected 16/)
   t.throws(() => openDataset(join(dir, 'nothing')), /no dataset/)

@@ -71,6 +71,7 @@ t.test('collection job -> tiny model -> POST /v1/generate -> replay, with the de
   t.equal(ds.samples.length, 40, 'the dataset is on disk under generator-data/tiny')
   t.ok(end!.dir.endsWith(join('generator-data', 'tiny')))
   t.ok(ds.samples.some((s) => s.obs[0]! > 20), 'the recorded windows show the stressors')
+  t.equal(ds.meta.space.mixedThreads, true, 'by default a thread may compute and do I/O in one window')
 
   // A tiny model on that dataset (seconds), then configured with a reload, as SIGHUP would.
   const { meta, net } = train(ds.meta.space, ds.samples, { hidden: 16, layers: 2, steps: 10, iterations: 150, batch: 32, seed: 1 })
@@ -146,7 +147,7 @@ t.test('ctl jobs start/list/status and ctl generate --replay against a real daem
   const daemon = await startDaemon(t, { workerPriority: 'normal' })
   const { url } = await daemon.listen()
   const u = ['--url', url]
-  const started = await ctl('jobs', 'start', '--name', 'cli', '--windows', '12', '--window-ms', '100', '--strategy', 'random', ...u)
+  const started = await ctl('jobs', 'start', '--name', 'cli', '--windows', '12', '--window-ms', '100', '--strategy', 'random', '--one-kind-per-thread', ...u)
   t.equal(started.code, 0)
   t.match(started.out, /job\s+j-\S+\n[\s\S]*state\s+completed\n[\s\S]*windows\s+12\/12 x 100 ms, random/)
   t.match((await ctl('jobs', 'list', ...u)).out, /^ID\s+DATASET\s+STATE[\s\S]*cli\s+completed\s+12\/12 x 100 ms/)
@@ -156,6 +157,7 @@ t.test('ctl jobs start/list/status and ctl generate --replay against a real daem
   await t.rejects(ctl('jobs', 'start', ...u), /give --windows N/)
 
   const ds = openDataset(status.dir)
+  t.equal(ds.meta.space.mixedThreads, false, '--one-kind-per-thread reaches the collection')
   const { meta, net } = train(ds.meta.space, ds.samples, { hidden: 16, layers: 2, steps: 10, iterations: 100, batch: 12, seed: 2 })
   meta.training.data = status.dir
   const modelDir = join(daemon.ctx.config().dataDir, 'model')
