@@ -21,7 +21,8 @@ const USAGE = `usage: edgemime generator <collect|train|align|eval> [options]
   align   --model MODEL_DIR --traces DIR [--out MODEL_DIR] [--iterations 6] [--segment 32] [--lr 1e-5]
           DDPO on unlabeled real traces; prints the diffusion method's DTW before and after
   eval    --model MODEL_DIR --traces DIR [--methods diffusion,search,interpolate,single] [--json] [--plots DIR]
-          [--drop F] [--candidates N] [--closed-loop] [--source replay|process|system]
+          [--drop F] [--candidates N] [--closed-loop] [--source replay|process|system] [--real-time]
+          --real-time plays each row over its own period (default: one model window per row)
 `
 
 /** A numeric option: integer (or real when `real`) ≥ min. */

@@ -22,14 +22,14 @@
  */
 import { Rng } from '../ml/rng.js'
 import type { Replayer } from './device.js'
-import type { Replayed } from './evaluate.js'
+import { averageRows, type Replayed } from './evaluate.js'
 import type { Forward } from './forward.js'
 import type { GeneratorParts, Policy } from './generate.js'
 import { normalise } from './normalise.js'
 import { compDim, summarise } from './space.js'
 
 export interface ClosedLoopOptions {
-  /** Rows per chunk (one window per row); default 4 with a forward model, 8 without. */
+  /** Rows per chunk; default 4 with a forward model, 8 without. */
   chunk?: number
   /** Conditioning mode: integral gain on the normalised error. Forward mode: how fast older chunks' evidence decays. */
   gain?: number
@@ -38,6 +38,8 @@ export interface ClosedLoopOptions {
   /** Correct the forward model's goal by the device's measured gain over it (see the module comment). */
   forward?: Forward
   seed?: number
+  /** Windows played per row (the row's period ÷ the model's window: real time); default 1 (compressed). */
+  perRow?: number
 }
 
 /** Sum of predicted² below which the windows played say nothing about a metric's gain (it was ~idle). */
@@ -45,7 +47,7 @@ const MIN_EVIDENCE = 0.01
 
 /** Replays `rows` (normalised targets) closed-loop; returns the recorded rows in raw units. */
 export async function closedLoop(device: Replayer, parts: GeneratorParts, policy: Policy, rows: Float32Array[],
-  { chunk, gain, limit, forward, seed = 0 }: ClosedLoopOptions = {}): Promise<Replayed> {
+  { chunk, gain, limit, forward, seed = 0, perRow = 1 }: ClosedLoopOptions = {}): Promise<Replayed> {
   const { space, ranges } = parts.meta
   const N = space.metrics.length
   const rng = new Rng(seed)
@@ -66,21 +68,25 @@ export async function closedLoop(device: Replayer, parts: GeneratorParts, policy
     const goals = rows.slice(start, start + rowsPer)
     const windows: Float32Array[] = []
     for (const g of goals) {
-      if (forward) {
-        const aim = g.map((v, n) => v / scale[n]!)
-        prev = await policy(g, summarise(space, prev), rng, undefined, aim)
-      } else {
-        const asked = g.map((v, n) => (Number.isNaN(v) ? NaN : Math.max(0, v + correction[n]!)))
-        prev = await policy(asked, summarise(space, prev), rng)
+      for (let j = 0; j < perRow; j++) {
+        if (forward) {
+          const aim = g.map((v, n) => v / scale[n]!)
+          prev = await policy(g, summarise(space, prev), rng, undefined, aim)
+        } else {
+          const asked = g.map((v, n) => (Number.isNaN(v) ? NaN : Math.max(0, v + correction[n]!)))
+          prev = await policy(asked, summarise(space, prev), rng)
+        }
+        windows.push(prev)
       }
-      windows.push(prev)
     }
     const raw = await device.run(space, windows)
-    for (const o of raw) out.push(Float64Array.from(o))
-    const obs = raw.map((o) => normalise(ranges, o))
+    const recorded = averageRows(raw, perRow)
+    out.push(...recorded)
+    const obs = recorded.map((o) => normalise(ranges, o))
     if (forward) {
       for (let n = 0; n < N; n++) { rp[n] = (1 - k) * rp[n]!; pp[n] = (1 - k) * pp[n]! }
-      obs.forEach((o, i) => forward.predict(windows[i]!).forEach((p, n) => { if (Number.isFinite(o[n]!)) { rp[n] += o[n]! * p; pp[n] += p * p } }))
+      const predicted = averageRows(windows.map((w) => forward.predict(w)), perRow)
+      obs.forEach((o, i) => predicted[i]!.forEach((p, n) => { if (Number.isFinite(o[n]!)) { rp[n] += o[n]! * p; pp[n] += p * p } }))
       for (let n = 0; n < N; n++) {
         if (pp[n]! >= MIN_EVIDENCE) scale[n] = Math.min(1 + lim, Math.max(1 / (1 + lim), rp[n]! / pp[n]!))
       }

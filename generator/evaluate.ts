@@ -16,11 +16,15 @@ export type Replayed = Float64Array[]
 
 /** Replays windows and averages each row's `perRow` windows back into one trace row. */
 export async function replayRows(device: Device, parts: GeneratorParts, windows: Float32Array[], perRow: number, signal?: AbortSignal): Promise<Replayed> {
-  const obs = await device.run(parts.meta.space, windows, { signal })
+  return averageRows(await device.run(parts.meta.space, windows, { signal }), perRow)
+}
+
+/** Recorded windows averaged `perRow` at a time into trace rows (the metrics are rates). */
+export function averageRows(obs: ArrayLike<number>[], perRow: number): Replayed {
   const rows: Replayed = []
   for (let i = 0; i + perRow <= obs.length; i += perRow) {
-    const r = new Float64Array(parts.meta.space.metrics.length)
-    for (let j = 0; j < perRow; j++) obs[i + j]!.forEach((v, n) => { r[n] += v / perRow })
+    const r = new Float64Array(obs[i]!.length)
+    for (let j = 0; j < perRow; j++) Array.prototype.forEach.call(obs[i + j]!, (v: number, n: number) => { r[n] += v / perRow })
     rows.push(r)
   }
   return rows

@@ -155,6 +155,17 @@ t.test('closed loop with the forward model removes a known device bias', async (
   t.ok(Math.abs(tail(closed, 3) / 6e7 - 1) < 0.03, `closed loop writes ${(tail(closed, 3) / 1e6).toFixed(1)} MB/s for 60`)
   t.ok(Math.abs(tail(closed, 0) - 50) < 1.5, `closed loop computes ${tail(closed, 0).toFixed(1)} % for 50 (open ${tail(open, 0).toFixed(1)})`)
   t.equal(closed.length, 48)
+  // Real time: four windows per row, recorded windows averaged back into rows; the device reads
+  // each window ±20 % (a /proc read-out floor), alternating, so only whole rows are unbiased.
+  let played = 0
+  const noisy = { run: async (s: Space, windows: Float32Array[]) => {
+    played += windows.length
+    return (await device.run(s, windows)).map((o, i) => o.map((v) => v * (i % 2 ? 0.8 : 1.2)))
+  } }
+  const realTime = await closedLoop(noisy, { meta }, policy, rows, { chunk: 8, forward: fwd, perRow: 4 })
+  t.equal(realTime.length, 48, 'one recorded row per target row')
+  t.equal(played, 192, 'four windows played per row')
+  t.ok(Math.abs(tail(realTime, 3) / 6e7 - 1) < 0.03, `real-time closed loop writes ${(tail(realTime, 3) / 1e6).toFixed(1)} MB/s for 60`)
 })
 
 t.test('alignment rewarded by the forward model improves the diffusion policy on its targets', async (t) => {

@@ -71,6 +71,9 @@ t.test('collect -> train -> generate -> replay on a tiny budget', async (t) => {
     const guided = await closedLoop(device, parts, policyFor(parts, 'guided'), rows.slice(0, 8), { chunk: 4, forward: parts.forward })
     t.equal(guided.length, 8, 'guided closed-loop replay records every row')
     t.ok(guided.every((r) => r.length === 4 && r.every((v) => v >= 0)), 'guided closed-loop rows are trace windows')
+    const realTime = await closedLoop(device, parts, policyFor(parts, 'guided'), rows.slice(0, 4), { chunk: 2, perRow: 2, forward: parts.forward })
+    t.equal(realTime.length, 4, 'a closed loop playing two windows per row records one row per target row')
+    t.ok(realTime.every((r) => r.length === 4 && r.every((v) => v >= 0)), 'real-time rows are trace windows')
 
     const { result } = await evalOne(device, parts, target, 'search')
     t.ok(result.mean >= 0 && Number.isFinite(result.mean), `search baseline scores ${result.mean.toFixed(3)}`)
