@@ -55,6 +55,7 @@ export async function evalCmd(argv: string[]): Promise<number> {
   const seed = num('seed', values.seed, 0) ?? 0
   const candidates = num('candidates', values.candidates, 1) ?? 1
   const chunk = num('chunk', values.chunk, 1)
+  const compress = !values['real-time']
   const bestOf = { ...parts, candidates }
   // Guided keeps its own default number of proposals unless --candidates sets it.
   const guided = { ...parts, candidates: values.candidates === undefined ? undefined : candidates }
@@ -69,7 +70,6 @@ export async function evalCmd(argv: string[]): Promise<number> {
     for (const file of files) {
       const target = readTarget(join(values.traces, file), parts.meta.space.metrics)
       const input = drop > 0 ? dropSamples(target, drop, new Rng(seed + 17)) : target
-      const compress = !values['real-time']
       const perRow = windowsPerRow(parts.meta, target, compress)
       const replays: Record<string, Replayed> = {}
       out[target.name] = {}

@@ -68,14 +68,11 @@ export async function closedLoop(device: Replayer, parts: GeneratorParts, policy
     const goals = rows.slice(start, start + rowsPer)
     const windows: Float32Array[] = []
     for (const g of goals) {
+      // The correction changes only between chunks: a row's windows all ask the same.
+      const aim = forward ? g.map((v, n) => v / scale[n]!) : undefined
+      const asked = forward ? g : g.map((v, n) => (Number.isNaN(v) ? NaN : Math.max(0, v + correction[n]!)))
       for (let j = 0; j < perRow; j++) {
-        if (forward) {
-          const aim = g.map((v, n) => v / scale[n]!)
-          prev = await policy(g, summarise(space, prev), rng, undefined, aim)
-        } else {
-          const asked = g.map((v, n) => (Number.isNaN(v) ? NaN : Math.max(0, v + correction[n]!)))
-          prev = await policy(asked, summarise(space, prev), rng)
-        }
+        prev = await policy(asked, summarise(space, prev), rng, undefined, aim)
         windows.push(prev)
       }
     }

@@ -20,11 +20,11 @@ export async function replayRows(device: Device, parts: GeneratorParts, windows:
 }
 
 /** Recorded windows averaged `perRow` at a time into trace rows (the metrics are rates). */
-export function averageRows(obs: ArrayLike<number>[], perRow: number): Replayed {
+export function averageRows(obs: Float32Array[], perRow: number): Replayed {
   const rows: Replayed = []
   for (let i = 0; i + perRow <= obs.length; i += perRow) {
     const r = new Float64Array(obs[i]!.length)
-    for (let j = 0; j < perRow; j++) Array.prototype.forEach.call(obs[i + j]!, (v: number, n: number) => { r[n] += v / perRow })
+    for (let j = 0; j < perRow; j++) obs[i + j]!.forEach((v, n) => { r[n] += v / perRow })
     rows.push(r)
   }
   return rows
