@@ -3,7 +3,8 @@ import { cpus } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import t from 'tap'
-import { Sampler, wholeDisks } from '../telemetry/index.js'
+import { FALLBACK_CACHE_SIZES } from '../stressors-wasm/cache-sizes.js'
+import { deviceFingerprint, probeSizes, Sampler, wholeDisks } from '../telemetry/index.js'
 import { tempDir } from './helpers/temp-dir.js'
 
 /** A fake /proc and /sys whose counters the test advances. */
@@ -77,6 +78,16 @@ t.test('options are checked', async (t) => {
   const m = fakeMachine()
   t.throws(() => new Sampler({ ...m, probe: false, counters: false, disks: ['vda', 'sdz'] }), { message: /unknown disk\(s\) sdz; \/proc\/diskstats lists vda, loop0, vda1/ })
   t.same(new Sampler({ ...m, probe: false, counters: false, disks: ['vda1'] }).columns.length, 9, 'a partition may be chosen explicitly')
+})
+
+t.test('probe sizes: a fingerprint without cache levels falls back to sysfs, then to typical sizes', async (t) => {
+  const m = fakeMachine() // its /sys has no cache entries either
+  const fingerprint = { ...(await deviceFingerprint()), caches: { l1d: null, l1i: null, l2: null, l3: null } }
+  const bytesOf = (s: Sampler) => { s.calibrate(); return s.stop().meta?.notes?.probeBytes }
+  const fallback = probeSizes(FALLBACK_CACHE_SIZES.l2Bytes, FALLBACK_CACHE_SIZES.llcBytes)
+  const got = bytesOf(new Sampler({ ...m, counters: false, probe: true, fingerprint }))
+  t.equal(got, bytesOf(new Sampler({ ...m, counters: false, probe: true, probeBytes: fallback })))
+  t.ok((got as number) >= fallback.llcBytes + fallback.dramBytes - 128, `${got} probe bytes`)
 })
 
 t.test('the real machine, periodic at 100 ms, with the probe', async (t) => {
