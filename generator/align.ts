@@ -43,6 +43,11 @@ export interface AlignOptions {
   segment?: number
   lr?: number
   advantageClip?: number
+  /**
+   * Windows per forward/backward pass of the policy gradient (steps × 2 network rows each); the
+   * gradient is accumulated over passes, so this bounds memory, not the batch.
+   */
+  gradChunk?: number
   /** Reward weight per metric (default equal). */
   weights?: number[]
   seed?: number
@@ -55,7 +60,7 @@ export interface AlignOptions {
  * returns the mean reward of each iteration (each measured before that iteration's update).
  */
 export async function align(device: Replayer, meta: ModelMeta, net: Mlp, targets: Target[], {
-  iterations = 6, segment = 32, lr = 1e-5, advantageClip = 3, weights, seed = 0, signal, onIteration,
+  iterations = 6, segment = 32, lr = 1e-5, advantageClip = 3, gradChunk = 128, weights, seed = 0, signal, onIteration,
 }: AlignOptions = {}): Promise<number[]> {
   const { space, ranges, guidance } = meta
   const cfg = meta.net
@@ -99,36 +104,40 @@ export async function align(device: Replayer, meta: ModelMeta, net: Mlp, targets
     rewards.push(mean)
     if (mean > best) { best = mean; bestParams = params.map((p) => Float32Array.from(p.value)) }
     onIteration?.(it, mean)
-    // Gradient of −A·log p over every recorded step, one batched forward/backward.
-    const steps = records.flat().length
-    const W = inputDim(cfg)
-    const input = new Float32Array(2 * steps * W)
-    let row = 0
-    for (const rec of records) for (const s of rec) { input.set(s.input, row * 2 * W); row++ }
-    const eps = net.forward(input, 2 * steps)
-    const dOut = new Float32Array(2 * steps * D)
-    row = 0
-    records.forEach((rec, i) => {
-      const adv = Math.max(-advantageClip, Math.min(advantageClip, (r[i]! - mean) / std))
-      for (const s of rec) {
-        const ab = sch.alphaBar[s.t]!
-        const c0 = Math.sqrt(s.t > 0 ? sch.alphaBar[s.t - 1]! : 1) * sch.beta[s.t]! / (1 - ab)
-        for (let j = 0; j < D; j++) {
-          const ec = eps[2 * row * D + j]!
-          const eu = eps[(2 * row + 1) * D + j]!
-          const g = eu + guidance * (ec - eu)
-          const x0 = (s.xt[j]! - Math.sqrt(1 - ab) * g) / Math.sqrt(ab)
-          if (Math.abs(x0) >= 1) continue // clipped: μ does not depend on ε here
-          const dLogpDmean = (s.next[j]! - s.mean[j]!) / (s.std * s.std)
-          const dLdEps = -adv * dLogpDmean * c0 * -Math.sqrt(1 - ab) / Math.sqrt(ab) / records.length
-          dOut[2 * row * D + j] = guidance * dLdEps
-          dOut[(2 * row + 1) * D + j] = (1 - guidance) * dLdEps
-        }
-        row++
-      }
-    })
+    // Gradient of −A·log p over every recorded step, accumulated over chunks of windows so the
+    // activations stay within the ml arena (one pass over 268 windows, 13 400 rows, overflowed it).
     opt.zeroGrad()
-    net.backward(dOut, { inputGrad: false })
+    for (let from = 0; from < records.length; from += gradChunk) {
+      const chunk = records.slice(from, from + gradChunk)
+      const steps = chunk.reduce((a, rec) => a + rec.length, 0)
+      const W = inputDim(cfg)
+      const input = new Float32Array(2 * steps * W)
+      let row = 0
+      for (const rec of chunk) for (const s of rec) { input.set(s.input, row * 2 * W); row++ }
+      const eps = net.forward(input, 2 * steps)
+      const dOut = new Float32Array(2 * steps * D)
+      row = 0
+      chunk.forEach((rec, k) => {
+        const adv = Math.max(-advantageClip, Math.min(advantageClip, (r[from + k]! - mean) / std))
+        for (const s of rec) {
+          const ab = sch.alphaBar[s.t]!
+          const c0 = Math.sqrt(s.t > 0 ? sch.alphaBar[s.t - 1]! : 1) * sch.beta[s.t]! / (1 - ab)
+          for (let j = 0; j < D; j++) {
+            const ec = eps[2 * row * D + j]!
+            const eu = eps[(2 * row + 1) * D + j]!
+            const g = eu + guidance * (ec - eu)
+            const x0 = (s.xt[j]! - Math.sqrt(1 - ab) * g) / Math.sqrt(ab)
+            if (Math.abs(x0) >= 1) continue // clipped: μ does not depend on ε here
+            const dLogpDmean = (s.next[j]! - s.mean[j]!) / (s.std * s.std)
+            const dLdEps = -adv * dLogpDmean * c0 * -Math.sqrt(1 - ab) / Math.sqrt(ab) / records.length
+            dOut[2 * row * D + j] = guidance * dLdEps
+            dOut[(2 * row + 1) * D + j] = (1 - guidance) * dLdEps
+          }
+          row++
+        }
+      })
+      net.backward(dOut, { inputGrad: false })
+    }
     opt.step()
   }
   params.forEach((p, k) => p.value.set(bestParams[k]!))

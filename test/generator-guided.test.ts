@@ -194,6 +194,24 @@ t.test('alignment rewarded by the forward model improves the diffusion policy on
   t.ok(after < 0.8 * before, `forward-model loss of diffusion samples ${before.toFixed(4)} -> ${after.toFixed(4)}`)
 })
 
+t.test('alignment accumulates the policy gradient over chunks: the same update as one pass', async (t) => {
+  const samples = dataset(300, 5, 0.02)
+  const trained = train(space, samples, { hidden: 32, layers: 2, iterations: 200, batch: 64, seed: 4 })
+  const replayer = forwardReplayer(trained.meta.ranges, new Forward(trained.meta.forward!))
+  const rng = new Rng(5)
+  const target: Target = { name: 'long', metrics: space.metrics, periodS: 0.25, rows: Array.from({ length: 300 }, () => Float64Array.from([100 * rng.next(), 80 * rng.next(), 0, 1.2e8 * rng.next()])) }
+  // The second iteration's reward is measured after the first update, so it tells the updates apart.
+  const run = async (gradChunk: number) => {
+    const { meta, net } = train(space, samples, { hidden: 32, layers: 2, iterations: 200, batch: 64, seed: 4 })
+    return align(replayer, meta, net, [target], { iterations: 2, segment: 300, lr: 3e-3, seed: 3, gradChunk })
+  }
+  const one = await run(300)
+  const chunked = await run(7)
+  t.equal(chunked[0], one[0], 'same samples before the update')
+  t.ok(Math.abs(chunked[1]! - one[1]!) < 1e-4 * Math.abs(one[1]!), `after the update: ${chunked[1]} vs ${one[1]} in one pass`)
+  t.ok(Math.abs(one[1]! - one[0]!) > 1e-3 * Math.abs(one[0]!), `the update changes the samples (${one[0]} -> ${one[1]})`)
+})
+
 t.test('generator align refuses an unknown reward source before touching the model or the device', async (t) => {
   const { alignCmd } = await import('../cli/generator-align.js')
   await t.rejects(alignCmd(['--model', '/nonexistent', '--traces', '/nonexistent', '--reward', 'bogus']), /--reward must be device or forward, got 'bogus'/)
