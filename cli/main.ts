@@ -37,7 +37,12 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`edgemime: unknown command '${name}'\n\n${usage()}`)
     return 2
   }
-  return (await command.load()).run(rest)
+  // Every group prints its usage (subcommands included) for a leading --help; a later one
+  // (`generator train --help`) would otherwise be an unknown option. Arguments after `--` belong
+  // to a wrapped command (`trace record -- CMD -h`).
+  const own = rest.indexOf('--') < 0 ? rest : rest.slice(0, rest.indexOf('--'))
+  const help = own.some((a) => a === '--help' || a === '-h')
+  return (await command.load()).run(help ? ['--help'] : rest)
 }
 
 main(process.argv.slice(2)).then(

@@ -35,6 +35,14 @@ t.test('replay --json prints one report object with the timing fields', async (t
   t.match(readFileSync(svg, 'utf8'), /<svg[\s\S]*thread 1/, 'composition chart written')
 })
 
+t.test('--help after a subcommand prints the group usage, exit 0', async (t) => {
+  for (const args of [['generator', 'train', '--help'], ['predictor', 'eval', '-h'], ['ctl', 'replay', 'start', '--help']]) {
+    const r = await cli(...args)
+    t.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`)
+    t.match(r.stdout, new RegExp(`^usage: edgemime ${args[0]}`), args.join(' '))
+  }
+})
+
 t.test('bad input: exit code non-zero and one sentence naming the problem', async (t) => {
   const bad = join(dir, 'bad.json')
   writeFileSync(bad, JSON.stringify({ ...comp, windows: [[[0.3, 2], [0.2, 0.4]]] }))
