@@ -20,9 +20,9 @@ import { readTarget, targetFiles } from '../generator/target.js'
 import type { Target } from '../generator/types.js'
 import { interruptible, num } from './generator.js'
 
-async function meanDtw(device: Device, parts: OpenParts, targets: Target[]): Promise<number> {
+async function meanDtw(device: Device, parts: OpenParts, targets: Target[], compress: boolean): Promise<number> {
   let s = 0
-  for (const t of targets) s += (await evalOne(device, parts, t, 'diffusion')).result.mean
+  for (const t of targets) s += (await evalOne(device, parts, t, 'diffusion', { compress })).result.mean
   return s / targets.length
 }
 
@@ -30,8 +30,9 @@ export async function alignCmd(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: {
     model: { type: 'string' }, traces: { type: 'string' }, out: { type: 'string' }, iterations: { type: 'string' },
     segment: { type: 'string' }, lr: { type: 'string' }, seed: { type: 'string' }, source: { type: 'string' }, reward: { type: 'string' },
+    'real-time': { type: 'boolean', default: false },
   } })
-  if (!values.model || !values.traces) { process.stderr.write('usage: edgemime generator align --model DIR --traces DIR [--out DIR] [--reward device|forward] [--iterations 6|200] [--segment 32] [--lr 1e-5|3e-5]\n'); return 2 }
+  if (!values.model || !values.traces) { process.stderr.write('usage: edgemime generator align --model DIR --traces DIR [--out DIR] [--reward device|forward] [--iterations 6|200] [--segment 32] [--lr 1e-5|3e-5] [--real-time]\n'); return 2 }
   const reward = values.reward ?? 'device'
   if (reward !== 'device' && reward !== 'forward') throw new InvalidInputError(`--reward must be device or forward, got '${reward}'`)
   const out = values.out ?? values.model
@@ -39,9 +40,10 @@ export async function alignCmd(argv: string[]): Promise<number> {
   let parts = await openParts(values.model)
   const targets = files.map((f) => readTarget(join(values.traces!, f), parts.meta.space.metrics))
   const device = await Device.open(parts.meta.space, values.source as RecordSource | undefined)
+  const realTime = values['real-time']
   const { signal, dispose } = interruptible()
   try {
-    const before = await meanDtw(device, parts, targets)
+    const before = await meanDtw(device, parts, targets, !realTime)
     process.stderr.write(`diffusion mean normalised DTW before alignment: ${before.toFixed(4)}\n`)
     // Device rewards cost the windows' own length in device time; forward-model rewards are cheap and
     // take many small steps (on the main model lr 1e-4 diverged after ~50 iterations; 3e-5 improved
@@ -52,15 +54,15 @@ export async function alignCmd(argv: string[]): Promise<number> {
     if (reward === 'forward' && !parts.forward) throw new InvalidInputError('--reward forward needs a forward model (model.json forward, or the training dataset to fit one)')
     const replayer = reward === 'forward' ? forwardReplayer(meta.ranges, parts.forward!) : device
     const rewards = await align(replayer, meta, net, targets, {
-      iterations, segment: num('segment', values.segment, 2), lr: num('lr', values.lr, 0, true) ?? (reward === 'forward' ? 3e-5 : undefined), seed: num('seed', values.seed, 0), signal,
+      iterations, segment: num('segment', values.segment, 2), realTime, lr: num('lr', values.lr, 0, true) ?? (reward === 'forward' ? 3e-5 : undefined), seed: num('seed', values.seed, 0), signal,
       onIteration: (i, r) => bar.update(i + 1, `reward ${r.toFixed(4)}`),
     })
     bar.stop()
-    meta.training.alignment = { iterations: rewards.length, reward, rewards, traces: files, dtwBefore: before }
+    meta.training.alignment = { iterations: rewards.length, reward, realTime, rewards, traces: files, dtwBefore: before }
     await parts.release()
     saveModel(out, meta, net, exportOnnx(meta.net, net))
     parts = await openParts(out)
-    const after = await meanDtw(device, parts, targets)
+    const after = await meanDtw(device, parts, targets, !realTime)
     meta.training.alignment = { ...meta.training.alignment as object, dtwAfter: after }
     saveModel(out, meta, net, exportOnnx(meta.net, net))
     process.stdout.write(`diffusion mean normalised DTW: before ${before.toFixed(4)}, after ${after.toFixed(4)} (model in ${out})\n`)

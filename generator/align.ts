@@ -15,7 +15,8 @@ import type { Replayer } from './device.js'
 import { cosineSchedule } from './ddpm.js'
 import type { Forward } from './forward.js'
 import { inputDim } from './denoiser.js'
-import { generate, policyFor, targetRows, type GeneratorParts, type Policy } from './generate.js'
+import { averageRows } from './evaluate.js'
+import { generate, policyFor, targetRows, windowsPerRow, type GeneratorParts, type Policy } from './generate.js'
 import type { ModelMeta } from './model.js'
 import { denormalise, normalise, type Ranges } from './normalise.js'
 import { netEps } from './onnx.js'
@@ -39,8 +40,14 @@ export function forwardReplayer(ranges: Ranges, forward: Forward): Replayer {
 
 export interface AlignOptions {
   iterations?: number
-  /** Rows of each trace per iteration (a random segment; one window per row). */
+  /** Rows of each trace per iteration (a random segment). */
   segment?: number
+  /**
+   * Play each row over its own period (several model windows, recorded windows averaged back
+   * into the row, as `eval --real-time`) instead of one window per row. On /proc recordings a
+   * 250 ms window carries a ±4 % CPU read-out floor that otherwise dominates the reward.
+   */
+  realTime?: boolean
   lr?: number
   advantageClip?: number
   /**
@@ -60,7 +67,7 @@ export interface AlignOptions {
  * returns the mean reward of each iteration (each measured before that iteration's update).
  */
 export async function align(device: Replayer, meta: ModelMeta, net: Mlp, targets: Target[], {
-  iterations = 6, segment = 32, lr = 1e-5, advantageClip = 3, gradChunk = 128, weights, seed = 0, signal, onIteration,
+  iterations = 6, segment = 32, realTime = false, lr = 1e-5, advantageClip = 3, gradChunk = 128, weights, seed = 0, signal, onIteration,
 }: AlignOptions = {}): Promise<number[]> {
   const { space, ranges, guidance } = meta
   const cfg = meta.net
@@ -79,21 +86,31 @@ export async function align(device: Replayer, meta: ModelMeta, net: Mlp, targets
   const parts: GeneratorParts = { meta, eps: netEps(net) }
   const rewards: number[] = []
   const rowsOf = targets.map((t) => targetRows(meta, t))
+  const perRowOf = targets.map((t) => windowsPerRow(meta, t, !realTime))
   for (let it = 0; it < iterations && !signal?.aborted; it++) {
     // Sample: per window its target row and its denoising trajectory.
     const records: StepRecord[][] = []
     const goals: Float32Array[] = []
     const windows: Float32Array[] = []
-    for (const rows of rowsOf) {
+    const played: { windows: number; perRow: number }[] = []
+    for (const [k, rows] of rowsOf.entries()) {
       const start = rng.int(Math.max(1, rows.length - segment + 1))
       const seg = rows.slice(start, start + segment)
       const policy = policyFor(parts, 'diffusion')
       const recording: Policy = async (t, s, r) => { const rec: StepRecord[] = []; records.push(rec); goals.push(t); return policy(t, s, r, rec) }
-      windows.push(...await generate(parts, recording, seg, 1, { seed: rng.nextU32() }))
+      windows.push(...await generate(parts, recording, seg, perRowOf[k]!, { seed: rng.nextU32() }))
+      played.push({ windows: seg.length * perRowOf[k]!, perRow: perRowOf[k]! })
     }
     const obs = await device.run(space, windows, { signal })
     if (obs.length < windows.length) break
-    const r = obs.map((o, i) => {
+    // Each window is scored by what its row recorded (its row's windows averaged).
+    const recorded: ArrayLike<number>[] = []
+    let at = 0
+    for (const { windows: n, perRow } of played) {
+      for (const row of averageRows(obs.slice(at, at + n), perRow)) for (let j = 0; j < perRow; j++) recorded.push(row)
+      at += n
+    }
+    const r = recorded.map((o, i) => {
       const on = normalise(ranges, o)
       let s = 0; let ws = 0
       for (let n = 0; n < N; n++) if (!Number.isNaN(goals[i]![n]!)) { s += w[n]! * Math.abs(on[n]! - goals[i]![n]!); ws += w[n]! }

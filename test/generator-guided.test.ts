@@ -212,6 +212,23 @@ t.test('alignment accumulates the policy gradient over chunks: the same update a
   t.ok(Math.abs(one[1]! - one[0]!) > 1e-3 * Math.abs(one[0]!), `the update changes the samples (${one[0]} -> ${one[1]})`)
 })
 
+t.test('alignment at real time rewards each row by the average of its windows', async (t) => {
+  const { meta, net } = train(space, dataset(300, 6, 0.02), { hidden: 32, layers: 2, iterations: 100, batch: 64, seed: 6 })
+  const goal = [0.4, 0.3, 0.2, 0.5].map((f, n) => meta.ranges.min[n]! + f * (meta.ranges.max[n]! - meta.ranges.min[n]!))
+  const target: Target = { name: 'steady', metrics: space.metrics, periodS: 1, rows: Array.from({ length: 6 }, () => Float64Array.from(goal)) }
+  // The first window of every 1 s row records four times the goal and the other three nothing:
+  // every row averages to the goal exactly, while no window alone is near it.
+  let played = 0
+  const bursty = { run: async (_s: Space, windows: Float32Array[]) => windows.map((_, i) => { played++; return Float32Array.from(goal, (v) => (i % 4 ? 0 : 4 * v)) }) }
+  const realTime = await align(bursty, meta, net, [target], { iterations: 1, segment: 6, realTime: true })
+  t.equal(played, 24, 'four 250 ms windows per 1 s row')
+  t.ok(Math.abs(realTime[0]!) < 1e-6, `rows averaged: reward ${realTime[0]}`)
+  played = 0
+  const compressed = await align(bursty, meta, net, [target], { iterations: 1, segment: 6 })
+  t.equal(played, 6, 'one window per row')
+  t.ok(compressed[0]! < -0.3, `window by window: reward ${compressed[0]}`)
+})
+
 t.test('generator align refuses an unknown reward source before touching the model or the device', async (t) => {
   const { alignCmd } = await import('../cli/generator-align.js')
   await t.rejects(alignCmd(['--model', '/nonexistent', '--traces', '/nonexistent', '--reward', 'bogus']), /--reward must be device or forward, got 'bogus'/)
