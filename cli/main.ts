@@ -40,7 +40,8 @@ async function main(argv: string[]): Promise<number> {
   // Every group prints its usage (subcommands included) for a leading --help; a later one
   // (`generator train --help`) would otherwise be an unknown option. Arguments after `--` belong
   // to a wrapped command (`trace record -- CMD -h`).
-  const own = rest.indexOf('--') < 0 ? rest : rest.slice(0, rest.indexOf('--'))
+  const end = rest.indexOf('--')
+  const own = end < 0 ? rest : rest.slice(0, end)
   const help = own.some((a) => a === '--help' || a === '-h')
   return (await command.load()).run(help ? ['--help'] : rest)
 }

@@ -124,10 +124,10 @@ export async function align(device: Replayer, meta: ModelMeta, net: Mlp, targets
     // Gradient of −A·log p over every recorded step, accumulated over chunks of windows so the
     // activations stay within the ml arena (one pass over 268 windows, 13 400 rows, overflowed it).
     opt.zeroGrad()
+    const W = inputDim(cfg)
     for (let from = 0; from < records.length; from += gradChunk) {
       const chunk = records.slice(from, from + gradChunk)
       const steps = chunk.reduce((a, rec) => a + rec.length, 0)
-      const W = inputDim(cfg)
       const input = new Float32Array(2 * steps * W)
       let row = 0
       for (const rec of chunk) for (const s of rec) { input.set(s.input, row * 2 * W); row++ }

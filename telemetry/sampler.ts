@@ -68,11 +68,12 @@ export class Sampler {
     if (!hw.counters) for (const m of COUNTER_METRICS) absent[m] = hw.reason
     const useProbe = probe === true || (probe === 'auto' && !hw.counters)
     if (useProbe) {
-      // A fingerprint may lack cache levels (containers without sysfs cache entries): each missing
-      // size comes from readCacheSizes, which falls back to typical sizes itself.
+      // A fingerprint may lack cache levels (containers without sysfs cache entries); with an L2
+      // it has both sizes, without one they come from readCacheSizes (typical sizes where sysfs
+      // has none), read once.
       const c = fingerprint?.caches
-      const sysfs = () => readCacheSizes(paths.sysRoot)
-      const sizes = probeBytes ?? probeSizes(c?.l2?.sizeBytes ?? sysfs().l2Bytes, (c?.l3 ?? c?.l2)?.sizeBytes ?? sysfs().llcBytes)
+      const sysfs = c?.l2 ? null : readCacheSizes(paths.sysRoot)
+      const sizes = probeBytes ?? probeSizes(c?.l2?.sizeBytes ?? sysfs!.l2Bytes, (c?.l3 ?? c?.l2)?.sizeBytes ?? sysfs!.llcBytes)
       // Fewer hops at short periods keep the probe's share of a core low (≈ 1 k hops per second).
       this.#probe = new ContentionProbe({ ...sizes, hops: Math.min(1024, Math.max(256, Math.round(1.024 * periodMs))) })
     } else {
