@@ -35,26 +35,33 @@ export async function alignCmd(argv: string[]): Promise<number> {
   if (!values.model || !values.traces) { process.stderr.write('usage: edgemime generator align --model DIR --traces DIR [--out DIR] [--reward device|forward] [--iterations 6|200] [--segment 32] [--lr 1e-5|3e-5] [--real-time]\n'); return 2 }
   const reward = values.reward ?? 'device'
   if (reward !== 'device' && reward !== 'forward') throw new InvalidInputError(`--reward must be device or forward, got '${reward}'`)
+  // Every option is checked before the first replay: the 'before' score alone takes minutes.
+  // Device rewards cost the windows' own length in device time; forward-model rewards are cheap and
+  // take many small steps (on the main model lr 1e-4 diverged after ~50 iterations; 3e-5 improved
+  // for ~150 and collapsed after ~300, and align() keeps the best iteration's weights).
+  const iterations = num('iterations', values.iterations, 1) ?? (reward === 'forward' ? 200 : 6)
+  const segment = num('segment', values.segment, 2)
+  const lr = num('lr', values.lr, 0, true) ?? (reward === 'forward' ? 3e-5 : undefined)
+  const seed = num('seed', values.seed, 0)
+  const realTime = values['real-time']
   const out = values.out ?? values.model
   const files = targetFiles(values.traces)
   let parts = await openParts(values.model)
+  if (reward === 'forward' && !parts.forward) {
+    await parts.release()
+    throw new InvalidInputError('--reward forward needs a forward model (model.json forward, or the training dataset to fit one)')
+  }
   const targets = files.map((f) => readTarget(join(values.traces!, f), parts.meta.space.metrics))
   const device = await Device.open(parts.meta.space, values.source as RecordSource | undefined)
-  const realTime = values['real-time']
   const { signal, dispose } = interruptible()
   try {
     const before = await meanDtw(device, parts, targets, !realTime)
     process.stderr.write(`diffusion mean normalised DTW before alignment: ${before.toFixed(4)}\n`)
-    // Device rewards cost the windows' own length in device time; forward-model rewards are cheap and
-    // take many small steps (on the main model lr 1e-4 diverged after ~50 iterations; 3e-5 improved
-    // for ~150 and collapsed after ~300, and align() keeps the best iteration's weights).
-    const iterations = num('iterations', values.iterations, 1) ?? (reward === 'forward' ? 200 : 6)
     const bar = progressBar('align', iterations)
     const { meta, net } = parts.model
-    if (reward === 'forward' && !parts.forward) throw new InvalidInputError('--reward forward needs a forward model (model.json forward, or the training dataset to fit one)')
     const replayer = reward === 'forward' ? forwardReplayer(meta.ranges, parts.forward!) : device
     const rewards = await align(replayer, meta, net, targets, {
-      iterations, segment: num('segment', values.segment, 2), realTime, lr: num('lr', values.lr, 0, true) ?? (reward === 'forward' ? 3e-5 : undefined), seed: num('seed', values.seed, 0), signal,
+      iterations, segment, realTime, lr, seed, signal,
       onIteration: (i, r) => bar.update(i + 1, `reward ${r.toFixed(4)}`),
     })
     bar.stop()

@@ -229,7 +229,8 @@ t.test('alignment at real time rewards each row by the average of its windows', 
   t.ok(compressed[0]! < -0.3, `window by window: reward ${compressed[0]}`)
 })
 
-t.test('generator align refuses an unknown reward source before touching the model or the device', async (t) => {
+t.test('generator align refuses bad options (reward source, numbers) before touching the model or the device', async (t) => {
   const { alignCmd } = await import('../cli/generator-align.js')
   await t.rejects(alignCmd(['--model', '/nonexistent', '--traces', '/nonexistent', '--reward', 'bogus']), /--reward must be device or forward, got 'bogus'/)
+  await t.rejects(alignCmd(['--model', '/nonexistent', '--traces', '/nonexistent', '--segment', '1']), /--segment must be an integer ≥ 2, got '1'/, 'numeric options too, before the first replay')
 })
