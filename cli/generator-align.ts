@@ -30,11 +30,13 @@ export async function alignCmd(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: {
     model: { type: 'string' }, traces: { type: 'string' }, out: { type: 'string' }, iterations: { type: 'string' },
     segment: { type: 'string' }, lr: { type: 'string' }, seed: { type: 'string' }, source: { type: 'string' }, reward: { type: 'string' },
-    'real-time': { type: 'boolean', default: false },
+    'real-time': { type: 'boolean', default: false }, baseline: { type: 'string' },
   } })
-  if (!values.model || !values.traces) { process.stderr.write('usage: edgemime generator align --model DIR --traces DIR [--out DIR] [--reward device|forward] [--iterations 6|200] [--segment 32] [--lr 1e-5|3e-5] [--real-time]\n'); return 2 }
+  if (!values.model || !values.traces) { process.stderr.write('usage: edgemime generator align --model DIR --traces DIR [--out DIR] [--reward device|forward] [--iterations 6|200] [--segment 32] [--lr 1e-5|3e-5] [--real-time] [--baseline batch|row]\n'); return 2 }
   const reward = values.reward ?? 'device'
   if (reward !== 'device' && reward !== 'forward') throw new InvalidInputError(`--reward must be device or forward, got '${reward}'`)
+  const baseline = values.baseline ?? 'batch'
+  if (baseline !== 'batch' && baseline !== 'row') throw new InvalidInputError(`--baseline must be batch or row, got '${baseline}'`)
   // Every option is checked before the first replay: the 'before' score alone takes minutes.
   // Device rewards cost the windows' own length in device time; forward-model rewards are cheap and
   // take many small steps (on the main model lr 1e-4 diverged after ~50 iterations; 3e-5 improved
@@ -46,27 +48,29 @@ export async function alignCmd(argv: string[]): Promise<number> {
   const realTime = values['real-time']
   const out = values.out ?? values.model
   const files = targetFiles(values.traces)
-  let parts = await openParts(values.model)
-  if (reward === 'forward' && !parts.forward) {
-    await parts.release()
-    throw new InvalidInputError('--reward forward needs a forward model (model.json forward, or the training dataset to fit one)')
-  }
-  const targets = files.map((f) => readTarget(join(values.traces!, f), parts.meta.space.metrics))
-  const device = await Device.open(parts.meta.space, values.source as RecordSource | undefined)
+  let parts: OpenParts | undefined = await openParts(values.model)
+  let device: Device | undefined
   const { signal, dispose } = interruptible()
   try {
+    if (reward === 'forward' && !parts.forward) {
+      throw new InvalidInputError('--reward forward needs a forward model (model.json forward, or the training dataset to fit one)')
+    }
+    const space = parts.meta.space
+    const targets = files.map((f) => readTarget(join(values.traces!, f), space.metrics))
+    device = await Device.open(space, values.source as RecordSource | undefined)
     const before = await meanDtw(device, parts, targets, !realTime)
     process.stderr.write(`diffusion mean normalised DTW before alignment: ${before.toFixed(4)}\n`)
     const bar = progressBar('align', iterations)
     const { meta, net } = parts.model
     const replayer = reward === 'forward' ? forwardReplayer(meta.ranges, parts.forward!) : device
     const rewards = await align(replayer, meta, net, targets, {
-      iterations, segment, realTime, lr, seed, signal,
+      iterations, segment, realTime, lr, baseline, seed, signal,
       onIteration: (i, r) => bar.update(i + 1, `reward ${r.toFixed(4)}`),
     })
     bar.stop()
-    meta.training.alignment = { iterations: rewards.length, reward, realTime, rewards, traces: files, dtwBefore: before }
+    meta.training.alignment = { iterations: rewards.length, reward, realTime, baseline, rewards, traces: files, dtwBefore: before }
     await parts.release()
+    parts = undefined
     saveModel(out, meta, net, exportOnnx(meta.net, net))
     parts = await openParts(out)
     const after = await meanDtw(device, parts, targets, !realTime)
@@ -78,7 +82,7 @@ export async function alignCmd(argv: string[]): Promise<number> {
     return 0
   } finally {
     dispose()
-    await device.close()
-    await parts.release()
+    await device?.close()
+    await parts?.release()
   }
 }

@@ -1,7 +1,9 @@
 // End-to-end generator pipeline on a tiny budget: real stressors, real /proc recording, a tiny
 // model trained with ml/, exported to ONNX and sampled with onnxruntime.
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
+import { alignCmd } from '../../cli/generator-align.js'
 import { Rng } from '../../ml/rng.js'
 import { closedLoop } from '../../generator/closed-loop.js'
 import { collect } from '../../generator/collect.js'
@@ -82,6 +84,12 @@ t.test('collect -> train -> generate -> replay on a tiny budget', async (t) => {
     await device.close()
     await parts.release()
   }
+  // A broken trace is refused once the model is open, before any replay (and the model's
+  // onnxruntime session is released on the way out).
+  const badTraces = join(dir, 'bad-traces')
+  mkdirSync(badTraces)
+  writeFileSync(join(badTraces, 'broken.csv'), 'time_s,cpu_util_0\n1,abc\n')
+  await t.rejects(alignCmd(['--model', modelDir, '--traces', badTraces]), /broken: line 2, column cpu_util_0: not a number \('abc'\)/)
   t.throws(() => readTarget(join(dir, 'missing.csv'), meta.space.metrics), /cannot read target/)
   t.throws(() => targetRows(meta, parseTarget('time_s,cpu_util_0\n1,1\n', ['cpu_util_0'])), /differ from the model/)
 })
