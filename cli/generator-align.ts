@@ -30,13 +30,11 @@ export async function alignCmd(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: {
     model: { type: 'string' }, traces: { type: 'string' }, out: { type: 'string' }, iterations: { type: 'string' },
     segment: { type: 'string' }, lr: { type: 'string' }, seed: { type: 'string' }, source: { type: 'string' }, reward: { type: 'string' },
-    'real-time': { type: 'boolean', default: false }, baseline: { type: 'string' },
+    'real-time': { type: 'boolean', default: false },
   } })
-  if (!values.model || !values.traces) { process.stderr.write('usage: edgemime generator align --model DIR --traces DIR [--out DIR] [--reward device|forward] [--iterations 6|200] [--segment 32] [--lr 1e-5|3e-5] [--real-time] [--baseline batch|row]\n'); return 2 }
+  if (!values.model || !values.traces) { process.stderr.write('usage: edgemime generator align --model DIR --traces DIR [--out DIR] [--reward device|forward] [--iterations 6|200] [--segment 32] [--lr 1e-5|3e-5] [--real-time]\n'); return 2 }
   const reward = values.reward ?? 'device'
   if (reward !== 'device' && reward !== 'forward') throw new InvalidInputError(`--reward must be device or forward, got '${reward}'`)
-  const baseline = values.baseline ?? 'batch'
-  if (baseline !== 'batch' && baseline !== 'row') throw new InvalidInputError(`--baseline must be batch or row, got '${baseline}'`)
   // Every option is checked before the first replay: the 'before' score alone takes minutes.
   // Device rewards cost the windows' own length in device time; forward-model rewards are cheap and
   // take many small steps (on the main model lr 1e-4 diverged after ~50 iterations; 3e-5 improved
@@ -64,11 +62,11 @@ export async function alignCmd(argv: string[]): Promise<number> {
     const { meta, net } = parts.model
     const replayer = reward === 'forward' ? forwardReplayer(meta.ranges, parts.forward!) : device
     const rewards = await align(replayer, meta, net, targets, {
-      iterations, segment, realTime, lr, baseline, seed, signal,
+      iterations, segment, realTime, lr, seed, signal,
       onIteration: (i, r) => bar.update(i + 1, `reward ${r.toFixed(4)}`),
     })
     bar.stop()
-    meta.training.alignment = { iterations: rewards.length, reward, realTime, baseline, rewards, traces: files, dtwBefore: before }
+    meta.training.alignment = { iterations: rewards.length, reward, realTime, rewards, traces: files, dtwBefore: before }
     await parts.release()
     parts = undefined
     saveModel(out, meta, net, exportOnnx(meta.net, net))

@@ -19,10 +19,9 @@ const USAGE = `usage: edgemime generator <collect|train|align|eval> [options]
           run compositions on this device and store (previous, composition, trace window); resumable
   train   --data DIR --out MODEL_DIR [--iterations 30000] [--minutes 15] [--hidden 256] [--layers 3] [--no-state] [--synthetic 200000] [--guidance W] [--limit N] [--seed S]
   align   --model MODEL_DIR --traces DIR [--out MODEL_DIR] [--reward device|forward] [--iterations 6] [--segment 32] [--lr 1e-5]
-          [--source replay|process|system] [--real-time] [--baseline batch|row]
+          [--source replay|process|system] [--real-time]
           DDPO on unlabeled real traces; prints the diffusion method's DTW before and after
           --real-time rewards (and scores) each row played over its own period, as eval --real-time
-          --baseline row compares each reward with its target row's earlier rewards, not the batch mean
   eval    --model MODEL_DIR --traces DIR [--methods diffusion,search,interpolate,single] [--json] [--plots DIR]
           [--drop F] [--candidates N] [--closed-loop] [--source replay|process|system] [--real-time]
           --real-time plays each row over its own period (default: one model window per row)

@@ -3,8 +3,7 @@
  * steps. Each iteration samples compositions for segments of real target traces, replays them
  * (on the device, or on the forward model fitted from the device's executions: forwardReplayer),
  * scores every window with reward = −(weighted L1 between recorded and target, normalised),
- * turns the rewards into advantages (against the batch mean or each target row's earlier
- * rewards, scaled, clipped at ±3) and ascends
+ * normalises the rewards into advantages (clipped at ±3) and ascends
  * Σ_windows A · Σ_steps ∇ log N(x_{t−1}; μ_θ(x_t), σ_t²). One update per batch keeps it
  * on-policy, so the importance ratio is 1 and no PPO clipping is needed.
  * @module
@@ -56,14 +55,6 @@ export interface AlignOptions {
    * gradient is accumulated over passes, so this bounds memory, not the batch.
    */
   gradChunk?: number
-  /**
-   * What a window's reward is compared with: 'batch', the iteration's mean reward (MimeSys);
-   * 'row', the mean reward its target row got in earlier iterations (the batch mean the first
-   * time a row is played). Rewards differ more between target rows (how hard each row is to
-   * reproduce) than between samples for one row, and a batch baseline leaves that spread in the
-   * advantages as noise.
-   */
-  baseline?: 'batch' | 'row'
   /** Reward weight per metric (default equal). */
   weights?: number[]
   seed?: number
@@ -76,7 +67,7 @@ export interface AlignOptions {
  * returns the mean reward of each iteration (each measured before that iteration's update).
  */
 export async function align(device: Replayer, meta: ModelMeta, net: Mlp, targets: Target[], {
-  iterations = 6, segment = 32, realTime = false, lr = 1e-5, advantageClip = 3, gradChunk = 128, baseline = 'batch', weights, seed = 0, signal, onIteration,
+  iterations = 6, segment = 32, realTime = false, lr = 1e-5, advantageClip = 3, gradChunk = 128, weights, seed = 0, signal, onIteration,
 }: AlignOptions = {}): Promise<number[]> {
   const { space, ranges, guidance } = meta
   const cfg = meta.net
@@ -96,14 +87,12 @@ export async function align(device: Replayer, meta: ModelMeta, net: Mlp, targets
   const rewards: number[] = []
   const rowsOf = targets.map((t) => targetRows(meta, t))
   const perRowOf = targets.map((t) => windowsPerRow(meta, t, !realTime))
-  const history: RowHistory = new Map()
   for (let it = 0; it < iterations && !signal?.aborted; it++) {
     // Sample: per window its target row and its denoising trajectory.
     const records: StepRecord[][] = []
     const goals: Float32Array[] = []
     const windows: Float32Array[] = []
     const played: { windows: number; perRow: number }[] = []
-    const keys: string[] = []
     for (const [k, rows] of rowsOf.entries()) {
       const start = rng.int(Math.max(1, rows.length - segment + 1))
       const seg = rows.slice(start, start + segment)
@@ -111,7 +100,6 @@ export async function align(device: Replayer, meta: ModelMeta, net: Mlp, targets
       const recording: Policy = async (t, s, r) => { const rec: StepRecord[] = []; records.push(rec); goals.push(t); return policy(t, s, r, rec) }
       windows.push(...await generate(parts, recording, seg, perRowOf[k]!, { seed: rng.nextU32() }))
       played.push({ windows: seg.length * perRowOf[k]!, perRow: perRowOf[k]! })
-      seg.forEach((_, j) => { for (let p = 0; p < perRowOf[k]!; p++) keys.push(`${k}:${start + j}`) })
     }
     const obs = await device.run(space, windows, { signal })
     if (obs.length < windows.length) break
@@ -129,7 +117,7 @@ export async function align(device: Replayer, meta: ModelMeta, net: Mlp, targets
       return -s / Math.max(ws, 1e-9)
     })
     const mean = r.reduce((a, b) => a + b, 0) / r.length
-    const adv = advantages(r, baseline === 'row' ? { keys, history } : undefined, advantageClip)
+    const std = Math.sqrt(r.reduce((a, b) => a + (b - mean) ** 2, 0) / r.length) || 1
     rewards.push(mean)
     if (mean > best) { best = mean; bestParams = params.map((p) => Float32Array.from(p.value)) }
     onIteration?.(it, mean)
@@ -147,7 +135,7 @@ export async function align(device: Replayer, meta: ModelMeta, net: Mlp, targets
       const dOut = new Float32Array(2 * steps * D)
       row = 0
       chunk.forEach((rec, k) => {
-        const a = adv[from + k]!
+        const adv = Math.max(-advantageClip, Math.min(advantageClip, (r[from + k]! - mean) / std))
         for (const s of rec) {
           const ab = sch.alphaBar[s.t]!
           const c0 = Math.sqrt(s.t > 0 ? sch.alphaBar[s.t - 1]! : 1) * sch.beta[s.t]! / (1 - ab)
@@ -158,7 +146,7 @@ export async function align(device: Replayer, meta: ModelMeta, net: Mlp, targets
             const x0 = (s.xt[j]! - Math.sqrt(1 - ab) * g) / Math.sqrt(ab)
             if (Math.abs(x0) >= 1) continue // clipped: μ does not depend on ε here
             const dLogpDmean = (s.next[j]! - s.mean[j]!) / (s.std * s.std)
-            const dLdEps = -a * dLogpDmean * c0 * -Math.sqrt(1 - ab) / Math.sqrt(ab) / records.length
+            const dLdEps = -adv * dLogpDmean * c0 * -Math.sqrt(1 - ab) / Math.sqrt(ab) / records.length
             dOut[2 * row * D + j] = guidance * dLdEps
             dOut[(2 * row + 1) * D + j] = (1 - guidance) * dLdEps
           }
@@ -171,34 +159,4 @@ export async function align(device: Replayer, meta: ModelMeta, net: Mlp, targets
   }
   params.forEach((p, k) => p.value.set(bestParams[k]!))
   return rewards
-}
-
-/** Per target row (`trace:row`), the sum and count of the rewards it got so far. */
-export type RowHistory = Map<string, { sum: number; n: number }>
-
-/**
- * Advantages of one iteration's rewards, scaled to unit RMS and clipped at ±`clip`: each reward
- * minus the batch mean, or, given the windows' row keys and their history, minus the mean reward
- * of its row in earlier iterations (the batch mean for a row not played before), re-centred on
- * the batch so that what moved every row (the policy's progress, other load on the device) does
- * not push every sample one way. The history is then updated with this iteration's rewards.
- */
-export function advantages(r: number[], rows: { keys: string[]; history: RowHistory } | undefined, clip: number): Float64Array {
-  const mean = r.reduce((a, b) => a + b, 0) / r.length
-  const d = Float64Array.from(r, (v, i) => {
-    const h = rows?.history.get(rows.keys[i]!)
-    return v - (h ? h.sum / h.n : mean)
-  })
-  const shift = d.reduce((a, b) => a + b, 0) / d.length
-  if (rows) {
-    // One update per row even when several windows (real time) share its reward.
-    const byRow = new Map<string, number>()
-    rows.keys.forEach((key, i) => byRow.set(key, r[i]!))
-    for (const [key, v] of byRow) {
-      const h = rows.history.get(key)
-      if (h) { h.sum += v; h.n++ } else rows.history.set(key, { sum: v, n: 1 })
-    }
-  }
-  const rms = Math.sqrt(d.reduce((a, b) => a + (b - shift) ** 2, 0) / d.length) || 1
-  return d.map((v) => Math.max(-clip, Math.min(clip, (v - shift) / rms)))
 }

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { Rng } from '../ml/rng.js'
-import { advantages, align, forwardReplayer, type RowHistory } from '../generator/align.js'
+import { align, forwardReplayer } from '../generator/align.js'
 import { synthesise } from '../generator/augment.js'
 import { closedLoop } from '../generator/closed-loop.js'
 import { fitForward, Forward, quadDim, quadFeatures } from '../generator/forward.js'
@@ -188,38 +188,10 @@ t.test('alignment rewarded by the forward model improves the diffusion policy on
     return s / (3 * rows.length)
   }
   const before = await loss()
-  const weights = net.params().map((p) => Float32Array.from(p.value))
   const rewards = await align(replayer, meta, net, [target], { iterations: 60, segment: 24, lr: 3e-4, seed: 1 })
   const after = await loss()
   t.equal(rewards.length, 60)
   t.ok(after < 0.8 * before, `forward-model loss of diffusion samples ${before.toFixed(4)} -> ${after.toFixed(4)}`)
-  net.params().forEach((p, k) => p.value.set(weights[k]!))
-  await align(replayer, meta, net, [target], { iterations: 60, segment: 24, lr: 3e-4, seed: 1, baseline: 'row' })
-  const afterRow = await loss()
-  t.ok(afterRow < 0.8 * before, `with each row's earlier rewards as the baseline: ${before.toFixed(4)} -> ${afterRow.toFixed(4)}`)
-  t.not(afterRow, after, 'the row baseline makes other updates than the batch one')
-})
-
-t.test('advantages against each row\'s earlier rewards rank samples within their row, not rows', async (t) => {
-  const near = (got: Float64Array, want: number[], msg: string) =>
-    t.ok(got.length === want.length && want.every((v, i) => Math.abs(got[i]! - v) < 1e-9), `${msg}: ${Array.from(got)}`)
-  const keys = ['a:0', 'b:1']
-  // Iteration 1: an easy row (reward -1) and a hard one (-10).
-  near(advantages([-1, -10], undefined, 3), [1, -1], 'batch baseline: the easy row is "good"')
-  const history: RowHistory = new Map()
-  near(advantages([-1, -10], { keys, history }, 3), [1, -1], 'a row played for the first time: the batch mean')
-  t.same([...history], [['a:0', { sum: -1, n: 1 }], ['b:1', { sum: -10, n: 1 }]])
-  // Iteration 2: a worse sample on the easy row, a better one on the hard row.
-  near(advantages([-1.1, -9.9], undefined, 3), [1, -1], 'batch baseline still ranks the rows')
-  near(advantages([-1.1, -9.9], { keys, history }, 3), [-1, 1], 'row baseline ranks the samples')
-  // Iteration 3: the same samples' rewards, but the device got quieter and every row gained 5.
-  near(advantages([3.9, -4.9], { keys, history }, 3), [-1, 1], 'a gain on every row moves no sample')
-  t.ok(Math.abs(history.get('a:0')!.sum - 1.8) < 1e-9 && history.get('a:0')!.n === 3, 'the history holds every iteration')
-  // Real time: four windows share one row's reward and count once in its history.
-  const shared: RowHistory = new Map()
-  advantages([-2, -2, -2, -2, -3], { keys: ['r:0', 'r:0', 'r:0', 'r:0', 'r:1'], history: shared }, 3)
-  t.same(shared.get('r:0'), { sum: -2, n: 1 })
-  near(advantages([5, -5, 0], undefined, 1.2), [1.2, -1.2, 0], 'clipped at ±clip after scaling to unit RMS')
 })
 
 t.test('alignment accumulates the policy gradient over chunks: the same update as one pass', async (t) => {
@@ -261,5 +233,4 @@ t.test('generator align refuses bad options (reward source, numbers) before touc
   const { alignCmd } = await import('../cli/generator-align.js')
   await t.rejects(alignCmd(['--model', '/nonexistent', '--traces', '/nonexistent', '--reward', 'bogus']), /--reward must be device or forward, got 'bogus'/)
   await t.rejects(alignCmd(['--model', '/nonexistent', '--traces', '/nonexistent', '--segment', '1']), /--segment must be an integer ≥ 2, got '1'/, 'numeric options too, before the first replay')
-  await t.rejects(alignCmd(['--model', '/nonexistent', '--traces', '/nonexistent', '--baseline', 'median']), /--baseline must be batch or row, got 'median'/)
 })
