@@ -29,26 +29,52 @@ export function parseSysfsSize(text: string): number | undefined {
   return Number(m[1]) * unit
 }
 
+/** One of cpu0's caches as sysfs describes it. */
+export interface SysfsCache {
+  level: number
+  type: 'Data' | 'Instruction' | 'Unified'
+  sizeBytes: number
+  /** Coherency line size; null where sysfs does not say. */
+  lineBytes: number | null
+  /** Ways of associativity; null where sysfs does not say (0 means fully associative). */
+  ways: number | null
+}
+
 /**
- * Reads cpu0's cache hierarchy from `<root>/devices/system/cpu/cpu0/cache/index* /` and total
- * memory from /proc/meminfo; any size it cannot read keeps its FALLBACK_CACHE_SIZES value.
+ * cpu0's caches from `<root>/devices/system/cpu/cpu0/cache/index* /`, those with a size and a
+ * known type; none without sysfs. The one sysfs reader: the stressors size themselves from it
+ * (readCacheSizes) and telemetry's fingerprint describes the device with it.
+ * @param sysRoot root of sysfs (tests point it at a fixture tree).
+ */
+export function readSysfsCaches(sysRoot = '/sys'): SysfsCache[] {
+  const dir = join(sysRoot, 'devices/system/cpu/cpu0/cache')
+  let entries: string[] = []
+  try { entries = readdirSync(dir).filter((e) => /^index\d+$/.test(e)) } catch { return [] }
+  const caches: SysfsCache[] = []
+  for (const e of entries) {
+    const read = (f: string) => { try { return readFileSync(join(dir, e, f), 'utf8').trim() } catch { return '' } }
+    const type = read('type')
+    const sizeBytes = parseSysfsSize(read('size'))
+    if (!sizeBytes || (type !== 'Data' && type !== 'Instruction' && type !== 'Unified')) continue
+    const num = (f: string) => { const v = read(f); return v === '' || !Number.isFinite(Number(v)) ? null : Number(v) }
+    caches.push({ level: Number(read('level')), type, sizeBytes, lineBytes: num('coherency_line_size'), ways: num('ways_of_associativity') })
+  }
+  return caches
+}
+
+/**
+ * cpu0's data cache sizes (readSysfsCaches) and total memory from /proc/meminfo; any size it
+ * cannot read keeps its FALLBACK_CACHE_SIZES value.
  * @param sysRoot root of sysfs (tests point it at a fixture tree).
  */
 export function readCacheSizes(sysRoot = '/sys', meminfoPath = '/proc/meminfo'): CacheSizes {
   const sizes = { ...FALLBACK_CACHE_SIZES }
-  const dir = join(sysRoot, 'devices/system/cpu/cpu0/cache')
-  let entries: string[] = []
-  try { entries = readdirSync(dir).filter((e) => /^index\d+$/.test(e)) } catch { /* no sysfs: fallbacks */ }
   let llcLevel = 0
-  for (const e of entries) {
-    const read = (f: string) => { try { return readFileSync(join(dir, e, f), 'utf8').trim() } catch { return '' } }
-    const level = Number(read('level'))
-    const type = read('type')
-    const size = parseSysfsSize(read('size'))
-    if (!size || type === 'Instruction') continue
-    if (level === 1) sizes.l1dBytes = size
-    if (level === 2) sizes.l2Bytes = size
-    if (level >= 2 && level >= llcLevel) { llcLevel = level; sizes.llcBytes = size }
+  for (const { level, type, sizeBytes } of readSysfsCaches(sysRoot)) {
+    if (type === 'Instruction') continue
+    if (level === 1) sizes.l1dBytes = sizeBytes
+    if (level === 2) sizes.l2Bytes = sizeBytes
+    if (level >= 2 && level >= llcLevel) { llcLevel = level; sizes.llcBytes = sizeBytes }
   }
   try {
     const m = /^MemTotal:\s+(\d+)\s+kB/m.exec(readFileSync(meminfoPath, 'utf8'))

@@ -3,11 +3,11 @@
  * Node/V8 and WebAssembly engine, and which native features work.
  * @module
  */
-import { readFileSync, readdirSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { hostname, release, totalmem } from 'node:os'
 import { join } from 'node:path'
-import { parseSysfsSize } from '../stressors-wasm/cache-sizes.js'
-import type { CacheInfo, DeviceFingerprint } from './types.js'
+import { readSysfsCaches } from '../stressors-wasm/cache-sizes.js'
+import type { DeviceFingerprint } from './types.js'
 import { recogniseUarch } from './uarch.js'
 
 /** Where the fingerprint reads from; tests point these at fixture trees. */
@@ -34,27 +34,14 @@ export function parseCpuinfo(text: string): Record<string, string> {
   return out
 }
 
-/**
- * cpu0's caches from sysfs, keyed l1d/l1i/l2/l3 (absent levels are null), with line size and
- * associativity, which the stressors' readCacheSizes (sizes only) does not need.
- */
+/** cpu0's caches from sysfs (readSysfsCaches), keyed l1d/l1i/l2/l3; absent levels are null. */
 export function readCaches(sysRoot = '/sys'): DeviceFingerprint['caches'] {
   const caches: DeviceFingerprint['caches'] = { l1d: null, l1i: null, l2: null, l3: null }
-  const dir = join(sysRoot, 'devices/system/cpu/cpu0/cache')
-  let entries: string[] = []
-  try { entries = readdirSync(dir).filter((e) => /^index\d+$/.test(e)) } catch { return caches }
-  for (const e of entries) {
-    const read = (f: string) => (readText(join(dir, e, f)) ?? '').trim()
-    const level = Number(read('level'))
-    const type = read('type') as CacheInfo['type']
-    const sizeBytes = parseSysfsSize(read('size'))
-    if (!sizeBytes || !['Data', 'Instruction', 'Unified'].includes(type)) continue
-    const num = (f: string) => { const v = read(f); return v === '' || !Number.isFinite(Number(v)) ? null : Number(v) }
-    const info: CacheInfo = { level, type, sizeBytes, lineBytes: num('coherency_line_size'), ways: num('ways_of_associativity') }
-    if (level === 1 && type === 'Data') caches.l1d = info
-    else if (level === 1 && type === 'Instruction') caches.l1i = info
-    else if (level === 2) caches.l2 = info
-    else if (level === 3) caches.l3 = info
+  for (const info of readSysfsCaches(sysRoot)) {
+    if (info.level === 1 && info.type === 'Data') caches.l1d = info
+    else if (info.level === 1 && info.type === 'Instruction') caches.l1i = info
+    else if (info.level === 2) caches.l2 = info
+    else if (info.level === 3) caches.l3 = info
   }
   return caches
 }

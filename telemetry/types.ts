@@ -2,17 +2,10 @@
  * Records that cross the telemetry boundary: the device fingerprint, traces and their sidecar.
  * @module
  */
+import type { SysfsCache } from '../stressors-wasm/cache-sizes.js'
 
 /** One CPU cache as sysfs describes it (cpu0's view). */
-export interface CacheInfo {
-  level: number
-  type: 'Data' | 'Instruction' | 'Unified'
-  sizeBytes: number
-  /** Coherency line size; null where sysfs does not say. */
-  lineBytes: number | null
-  /** Ways of associativity; null where sysfs does not say (0 means fully associative). */
-  ways: number | null
-}
+export type CacheInfo = SysfsCache
 
 /** What a device is: hardware, OS and runtime. Serialisable as JSON. */
 export interface DeviceFingerprint {
