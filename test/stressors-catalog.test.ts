@@ -32,6 +32,8 @@ t.test('readCacheSizes takes L1d, L2 and the highest level as LLC, skipping inst
   t.same(readCacheSizes(root, meminfo), { l1dBytes: 32 * 1024, l2Bytes: MiB, llcBytes: 16 * MiB, memoryBytes: 8 * 2 ** 30 })
   const noL3 = fakeSysfs([[1, 'Data', '16K'], [2, 'Unified', '512K']], 1024 * 1024)
   t.equal(readCacheSizes(noL3.root, noL3.meminfo).llcBytes, 512 * 1024, 'L2 is the LLC without an L3')
+  const odd = fakeSysfs([[1, 'Data', '16K'], [2, 'Unified', '512K'], [4, 'Unknown', '64M']], 1024 * 1024)
+  t.equal(readCacheSizes(odd.root, odd.meminfo).llcBytes, 512 * 1024, 'a cache of unknown type is no LLC (the fingerprint skips it too)')
   t.same(readCacheSizes('/nonexistent', '/nonexistent'), FALLBACK_CACHE_SIZES, 'fallbacks without sysfs')
 })
 
