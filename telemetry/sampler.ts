@@ -5,7 +5,7 @@
  * @module
  */
 import { InvalidInputError } from '../common/errors.js'
-import { readCacheSizes } from '../stressors-wasm/cache-sizes.js'
+import { readCacheSizes, type CacheSizes } from '../stressors-wasm/cache-sizes.js'
 import { ContentionProbe, probeSizes } from './contention-probe.js'
 import { openSystemCounters, type SystemCounters } from './counters.js'
 import { diskstatsNames, procReader, wholeDisks, type ProcPaths, type ProcReading } from './proc.js'
@@ -68,12 +68,13 @@ export class Sampler {
     if (!hw.counters) for (const m of COUNTER_METRICS) absent[m] = hw.reason
     const useProbe = probe === true || (probe === 'auto' && !hw.counters)
     if (useProbe) {
-      // A fingerprint may lack cache levels (containers without sysfs cache entries); with an L2
-      // it has both sizes, without one they come from readCacheSizes (typical sizes where sysfs
-      // has none), read once.
+      // A fingerprint may lack cache levels (containers without sysfs cache entries): each missing
+      // size comes from readCacheSizes (typical sizes where sysfs has none), read at most once and
+      // not at all when the fingerprint has both or the probe sizes are given.
       const c = fingerprint?.caches
-      const sysfs = c?.l2 ? null : readCacheSizes(paths.sysRoot)
-      const sizes = probeBytes ?? probeSizes(c?.l2?.sizeBytes ?? sysfs!.l2Bytes, (c?.l3 ?? c?.l2)?.sizeBytes ?? sysfs!.llcBytes)
+      let sysfs: CacheSizes | undefined
+      const fromSysfs = () => (sysfs ??= readCacheSizes(paths.sysRoot))
+      const sizes = probeBytes ?? probeSizes(c?.l2?.sizeBytes ?? fromSysfs().l2Bytes, (c?.l3 ?? c?.l2)?.sizeBytes ?? fromSysfs().llcBytes)
       // Fewer hops at short periods keep the probe's share of a core low (≈ 1 k hops per second).
       this.#probe = new ContentionProbe({ ...sizes, hops: Math.min(1024, Math.max(256, Math.round(1.024 * periodMs))) })
     } else {
