@@ -1,5 +1,6 @@
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import { Rng } from '../ml/rng.js'
 import { makeSpace } from '../generator/collect.js'
@@ -8,7 +9,7 @@ import { toComposition } from '../generator/device.js'
 import { calibrateSingle, forwardModel, neighbourPolicies, pickClosest, singlePolicy } from '../generator/baselines.js'
 import { fitRanges } from '../generator/normalise.js'
 import { compDim, project, randomComposition, summarise } from '../generator/space.js'
-import { fillGaps, parseTarget, targetFiles } from '../generator/target.js'
+import { fillGaps, parseTarget, readTarget, targetFiles } from '../generator/target.js'
 import { DEFAULT_METRICS, DEFAULT_STRESSORS, type Sample } from '../generator/types.js'
 import { tempDir } from './helpers/temp-dir.js'
 
@@ -95,6 +96,20 @@ t.test('a traces folder lists its CSVs in order; a missing or CSV-less folder is
   t.throws(() => targetFiles(join(dir, 'missing')), { name: 'NotFoundError', message: /cannot read the traces folder/ })
   const empty = tempDir(t, 'em-traces-')
   t.throws(() => targetFiles(empty), { name: 'InvalidInputError', message: /no \.csv traces in/ })
+})
+
+t.test('the held-out traces (bench/traces) are complete targets of finished workloads', async (t) => {
+  const dir = fileURLToPath(new URL('../bench/traces', import.meta.url))
+  const files = targetFiles(dir)
+  t.equal(files.length, 6)
+  for (const f of files) {
+    const tg = readTarget(join(dir, f), M)
+    t.ok(Math.abs(tg.periodS - 1) < 0.01, `${f}: 1 s period, as the shared traces`)
+    t.ok(tg.rows.length >= 30, `${f}: ${tg.rows.length} rows`)
+    t.ok(tg.rows.every((r) => r.every(Number.isFinite)), `${f}: no missing sample`)
+    const meta = JSON.parse(readFileSync(join(dir, f.replace(/\.csv$/, '.meta.json')), 'utf8'))
+    t.equal(meta.notes.exitCode, 0, `${f}: the recorded workload ran to its end`)
+  }
 })
 
 t.test('baselines: search returns the nearest composition, interpolate blends, single calibrates', async (t) => {
