@@ -15,7 +15,7 @@ import { exportOnnx } from '../generator/onnx.js'
 
 const USAGE = `usage: edgemime generator <collect|train|align|eval> [options]
   collect --out DIR --windows N [--window-ms 250] [--strategy novelty|random] [--source replay|process|system] [--seed S]
-          [--one-kind-per-thread]
+          [--stressors NAME,NAME,...] [--threads 2] [--one-kind-per-thread]
           run compositions on this device and store (previous, composition, trace window); resumable
   train   --data DIR --out MODEL_DIR [--iterations 30000] [--minutes 15] [--hidden 256] [--layers 3] [--no-state] [--synthetic 200000] [--guidance W] [--limit N] [--seed S]
   align   --model MODEL_DIR --traces DIR [--out MODEL_DIR] [--reward device|forward] [--iterations 6] [--segment 32] [--lr 1e-5]
