@@ -38,6 +38,31 @@ export function forwardReplayer(ranges: Ranges, forward: Forward): Replayer {
   }
 }
 
+/** What one batch of segments sampled from the policy holds: per window its trajectory and goal. */
+export interface SampledSegments {
+  /** Per window, its denoising steps (the first drawn first; the last, t = 0, has std 0). */
+  records: StepRecord[][]
+  /** Per window, its normalised target row. */
+  goals: Float32Array[]
+  windows: Float32Array[]
+  /** Per trace, how many windows it played and how many windows make one of its rows. */
+  played: { windows: number; perRow: number }[]
+}
+
+/** Samples a random segment of `segment` rows of every target with the diffusion policy, keeping the trajectories. */
+export async function sampleSegments(parts: GeneratorParts, rowsOf: Float32Array[][], perRowOf: number[], segment: number, rng: Rng): Promise<SampledSegments> {
+  const out: SampledSegments = { records: [], goals: [], windows: [], played: [] }
+  const policy = policyFor(parts, 'diffusion')
+  for (const [k, rows] of rowsOf.entries()) {
+    const start = rng.int(Math.max(1, rows.length - segment + 1))
+    const seg = rows.slice(start, start + segment)
+    const recording: Policy = async (t, s, r) => { const rec: StepRecord[] = []; out.records.push(rec); out.goals.push(t); return policy(t, s, r, rec) }
+    out.windows.push(...await generate(parts, recording, seg, perRowOf[k]!, { seed: rng.nextU32() }))
+    out.played.push({ windows: seg.length * perRowOf[k]!, perRow: perRowOf[k]! })
+  }
+  return out
+}
+
 export interface AlignOptions {
   iterations?: number
   /** Rows of each trace per iteration (a random segment). */
@@ -88,19 +113,7 @@ export async function align(device: Replayer, meta: ModelMeta, net: Mlp, targets
   const rowsOf = targets.map((t) => targetRows(meta, t))
   const perRowOf = targets.map((t) => windowsPerRow(meta, t, !realTime))
   for (let it = 0; it < iterations && !signal?.aborted; it++) {
-    // Sample: per window its target row and its denoising trajectory.
-    const records: StepRecord[][] = []
-    const goals: Float32Array[] = []
-    const windows: Float32Array[] = []
-    const played: { windows: number; perRow: number }[] = []
-    for (const [k, rows] of rowsOf.entries()) {
-      const start = rng.int(Math.max(1, rows.length - segment + 1))
-      const seg = rows.slice(start, start + segment)
-      const policy = policyFor(parts, 'diffusion')
-      const recording: Policy = async (t, s, r) => { const rec: StepRecord[] = []; records.push(rec); goals.push(t); return policy(t, s, r, rec) }
-      windows.push(...await generate(parts, recording, seg, perRowOf[k]!, { seed: rng.nextU32() }))
-      played.push({ windows: seg.length * perRowOf[k]!, perRow: perRowOf[k]! })
-    }
+    const { records, goals, windows, played } = await sampleSegments(parts, rowsOf, perRowOf, segment, rng)
     const obs = await device.run(space, windows, { signal })
     if (obs.length < windows.length) break
     // Each window is scored by what its row recorded (its row's windows averaged).
@@ -126,7 +139,8 @@ export async function align(device: Replayer, meta: ModelMeta, net: Mlp, targets
     opt.zeroGrad()
     const W = inputDim(cfg)
     for (let from = 0; from < records.length; from += gradChunk) {
-      const chunk = records.slice(from, from + gradChunk)
+      // The last step (std 0) is deterministic: it has no log-probability.
+      const chunk = records.slice(from, from + gradChunk).map((rec) => rec.filter((st) => st.std > 0))
       const steps = chunk.reduce((a, rec) => a + rec.length, 0)
       const input = new Float32Array(2 * steps * W)
       let row = 0

@@ -19,7 +19,10 @@ import type { Space } from './types.js'
  */
 export const MIN_FRACTION = 0.02
 
-/** One denoising step as alignment replays it: the network input, the step's mean and std, the draw. */
+/**
+ * One denoising step as alignment replays it: the network input, the step's mean and std (0 at
+ * the last step, t = 0, which is deterministic), the draw.
+ */
 export interface StepRecord { t: number; input: Float32Array; xt: Float32Array; mean: Float32Array; std: number; next: Float32Array }
 
 /** A window sampler bound to a network config and guidance weight. */
@@ -38,7 +41,7 @@ export class WindowSampler {
   /**
    * Samples `n` candidate windows for a_t at once (one batch of 2n rows per step) given the
    * normalised target window (NaN = missing) and the summary of a_{t−1} (ignored when the model
-   * is not state-aware). With n = 1, pushes each stochastic step onto `record`.
+   * is not state-aware). With n = 1, pushes each step onto `record`.
    */
   async sample(target: Float32Array, state: Float32Array | null, rng: Rng, record?: StepRecord[], n = 1): Promise<Float32Array[]> {
     const { cfg } = this
@@ -62,7 +65,7 @@ export class WindowSampler {
         const std = this.temperature * posterior(this.schedule, t, xi, guided, mean)
         const next = new Float32Array(D)
         for (let i = 0; i < D; i++) next[i] = mean[i]! + std * rng.normal()
-        if (record && n === 1 && std > 0) record.push({ t, input: Float32Array.from(input.subarray(0, 2 * W)), xt: xi, mean, std, next })
+        if (record && n === 1) record.push({ t, input: Float32Array.from(input.subarray(0, 2 * W)), xt: xi, mean, std, next })
         return next
       })
     }

@@ -1,6 +1,7 @@
 import t from 'tap'
 import { Rng } from '../ml/rng.js'
 import { align, forwardReplayer } from '../generator/align.js'
+import { alignGradient, chainGradient } from '../generator/align-gradient.js'
 import { synthesise } from '../generator/augment.js'
 import { closedLoop } from '../generator/closed-loop.js'
 import { fitForward, Forward, quadDim, quadFeatures } from '../generator/forward.js'
@@ -9,6 +10,7 @@ import { refine } from '../generator/guide.js'
 import { fitRanges, normalise } from '../generator/normalise.js'
 import { netEps } from '../generator/onnx.js'
 import { compDim, project, randomComposition } from '../generator/space.js'
+import { WindowSampler, type StepRecord } from '../generator/sample.js'
 import { train } from '../generator/train.js'
 import type { Sample, Space, Target } from '../generator/types.js'
 
@@ -168,6 +170,22 @@ t.test('closed loop with the forward model removes a known device bias', async (
   t.ok(Math.abs(tail(realTime, 3) / 6e7 - 1) < 0.03, `real-time closed loop writes ${(tail(realTime, 3) / 1e6).toFixed(1)} MB/s for 60`)
 })
 
+/** Mean forward-model loss of the diffusion policy's samples on `rows`, over three seeds. */
+async function policyLoss(meta: GeneratorParts['meta'], net: Parameters<typeof netEps>[0], fwd: Forward, rows: Float32Array[]): Promise<number> {
+  const parts: GeneratorParts = { meta, eps: netEps(net) }
+  let s = 0
+  for (const seed of [1, 2, 3]) {
+    const w = await generate(parts, policyFor(parts, 'diffusion'), rows, 1, { seed })
+    w.forEach((a, i) => { s += fwd.lossGrad(a, rows[i]!) })
+  }
+  return s / (3 * rows.length)
+}
+
+function randomTarget(name: string, n: number, seed: number): Target {
+  const rng = new Rng(seed)
+  return { name, metrics: space.metrics, periodS: 0.25, rows: Array.from({ length: n }, () => Float64Array.from([20 + 60 * rng.next(), 80 * rng.next(), 0, 1.2e8 * rng.next()])) }
+}
+
 t.test('alignment rewarded by the forward model improves the diffusion policy on its targets', async (t) => {
   const samples = dataset(300, 5, 0.02)
   const { meta, net } = train(space, samples, { hidden: 32, layers: 2, iterations: 400, batch: 64, seed: 2 })
@@ -175,41 +193,13 @@ t.test('alignment rewarded by the forward model improves the diffusion policy on
   const replayer = forwardReplayer(meta.ranges, fwd)
   const [o] = await replayer.run(space, [Float32Array.from([0.5, 0, 0, 0.5])])
   t.same(Array.from(o!).map((v, n) => Math.round(normalise(meta.ranges, o!)[n]! * 1e4)), Array.from(fwd.predict([0.5, 0, 0, 0.5])).map((v) => Math.round(v * 1e4)), 'the replayer returns the forward model in raw units')
-  const rng = new Rng(9)
-  const target: Target = { name: 'goal', metrics: space.metrics, periodS: 0.25, rows: Array.from({ length: 24 }, () => Float64Array.from([20 + 60 * rng.next(), 80 * rng.next(), 0, 1.2e8 * rng.next()])) }
+  const target = randomTarget('goal', 24, 9)
   const rows = targetRows(meta, target)
-  const loss = async () => {
-    const parts: GeneratorParts = { meta, eps: netEps(net) }
-    let s = 0
-    for (const seed of [1, 2, 3]) {
-      const w = await generate(parts, policyFor(parts, 'diffusion'), rows, 1, { seed })
-      w.forEach((a, i) => { s += fwd.lossGrad(a, rows[i]!) })
-    }
-    return s / (3 * rows.length)
-  }
-  const before = await loss()
+  const before = await policyLoss(meta, net, fwd, rows)
   const rewards = await align(replayer, meta, net, [target], { iterations: 60, segment: 24, lr: 3e-4, seed: 1 })
-  const after = await loss()
+  const after = await policyLoss(meta, net, fwd, rows)
   t.equal(rewards.length, 60)
   t.ok(after < 0.8 * before, `forward-model loss of diffusion samples ${before.toFixed(4)} -> ${after.toFixed(4)}`)
-})
-
-t.test('alignment accumulates the policy gradient over chunks: the same update as one pass', async (t) => {
-  const samples = dataset(300, 5, 0.02)
-  const trained = train(space, samples, { hidden: 32, layers: 2, iterations: 200, batch: 64, seed: 4 })
-  const replayer = forwardReplayer(trained.meta.ranges, new Forward(trained.meta.forward!))
-  const rng = new Rng(5)
-  const target: Target = { name: 'long', metrics: space.metrics, periodS: 0.25, rows: Array.from({ length: 300 }, () => Float64Array.from([100 * rng.next(), 80 * rng.next(), 0, 1.2e8 * rng.next()])) }
-  // The second iteration's reward is measured after the first update, so it tells the updates apart.
-  const run = async (gradChunk: number) => {
-    const { meta, net } = train(space, samples, { hidden: 32, layers: 2, iterations: 200, batch: 64, seed: 4 })
-    return align(replayer, meta, net, [target], { iterations: 2, segment: 300, lr: 3e-3, seed: 3, gradChunk })
-  }
-  const one = await run(300)
-  const chunked = await run(7)
-  t.equal(chunked[0], one[0], 'same samples before the update')
-  t.ok(Math.abs(chunked[1]! - one[1]!) < 1e-4 * Math.abs(one[1]!), `after the update: ${chunked[1]} vs ${one[1]} in one pass`)
-  t.ok(Math.abs(one[1]! - one[0]!) > 1e-3 * Math.abs(one[0]!), `the update changes the samples (${one[0]} -> ${one[1]})`)
 })
 
 t.test('alignment at real time rewards each row by the average of its windows', async (t) => {
@@ -229,8 +219,84 @@ t.test('alignment at real time rewards each row by the average of its windows', 
   t.ok(compressed[0]! < -0.3, `window by window: reward ${compressed[0]}`)
 })
 
+t.test('the chain gradient of a sample is the derivative of the sampler with its draws held fixed', async (t) => {
+  const { meta, net } = train(space, dataset(300, 8, 0.02), { hidden: 16, layers: 2, iterations: 100, batch: 64, seed: 8 })
+  const goal = normalise(meta.ranges, [50, 30, 0, 6e7])
+  const state = new Float32Array(meta.net.stateDim)
+  // x_final (before clean-up and projection) of one trajectory, its draws fixed by the seed.
+  const final = async (): Promise<{ x: Float32Array; rec: StepRecord[] }> => {
+    const rec: StepRecord[] = []
+    await new WindowSampler(space, meta.net, netEps(net), meta.guidance, meta.temperature ?? 1).sample(goal, state, new Rng(11), rec)
+    return { x: rec.at(-1)!.next, rec }
+  }
+  const { x, rec } = await final()
+  t.equal(rec.length, meta.net.steps, 'every step is recorded, the deterministic last one too')
+  t.equal(rec.at(-1)!.std, 0)
+  const c = Float32Array.from(x, (_, j) => Math.sin(3 * j + 1)) // L = Σ c_j·x_j
+  const dot = (v: Float32Array) => v.reduce((s, vj, j) => s + c[j]! * vj, 0)
+  const params = net.params()
+  params.forEach((p) => p.grad.fill(0))
+  chainGradient(meta, net, [rec], [c], meta.net.steps)
+  // Central differences on the largest-gradient weights of the first and last layers.
+  for (const p of [params[0]!, params.at(-2)!]) {
+    const idx = p.grad.reduce((best, g, i, a) => (Math.abs(g) > Math.abs(a[best]!) ? i : best), 0)
+    const h = 1e-3
+    const v = p.value[idx]!
+    p.value[idx] = v + h; const up = dot((await final()).x)
+    p.value[idx] = v - h; const down = dot((await final()).x)
+    p.value[idx] = v
+    const fd = (up - down) / (2 * h)
+    t.ok(Math.abs(fd - p.grad[idx]!) < 0.05 * Math.abs(fd) + 1e-3, `${p.name}[${idx}]: backprop ${p.grad[idx]!.toFixed(4)} vs finite differences ${fd.toFixed(4)}`)
+  }
+})
+
+t.test('reward backpropagation improves the diffusion policy on its targets and on held-out ones', async (t) => {
+  const samples = dataset(300, 5, 0.02)
+  const { meta, net } = train(space, samples, { hidden: 32, layers: 2, iterations: 400, batch: 64, seed: 2 })
+  const fwd = new Forward(meta.forward!)
+  const target = randomTarget('goal', 24, 9)
+  const held = targetRows(meta, randomTarget('held', 24, 10))
+  const before = await policyLoss(meta, net, fwd, targetRows(meta, target))
+  const heldBefore = await policyLoss(meta, net, fwd, held)
+  const rewards = await alignGradient(meta, net, fwd, [target], { iterations: 40, segment: 24, lr: 1e-3, seed: 1 })
+  const after = await policyLoss(meta, net, fwd, targetRows(meta, target))
+  const heldAfter = await policyLoss(meta, net, fwd, held)
+  t.equal(rewards.length, 40)
+  t.ok(after < 0.6 * before, `forward-model loss of diffusion samples ${before.toFixed(4)} -> ${after.toFixed(4)}`)
+  t.ok(heldAfter < 0.8 * heldBefore, `on targets it was not aligned on ${heldBefore.toFixed(4)} -> ${heldAfter.toFixed(4)}`)
+  t.ok(Math.max(...rewards) > rewards[0]!, 'the kept weights are a later iteration\'s')
+})
+
+t.test('both alignments accumulate their gradient over chunks: the same update as one pass', async (t) => {
+  const samples = dataset(300, 5, 0.02)
+  const trained = train(space, samples, { hidden: 32, layers: 2, iterations: 200, batch: 64, seed: 4 })
+  const fwd = new Forward(trained.meta.forward!)
+  const replayer = forwardReplayer(trained.meta.ranges, fwd)
+  const target = randomTarget('long', 100, 5)
+  const methods = {
+    'DDPO': (meta: typeof trained.meta, net: typeof trained.net, gradChunk: number) =>
+      align(replayer, meta, net, [target], { iterations: 2, segment: 100, lr: 3e-3, seed: 3, gradChunk }),
+    'reward backpropagation': (meta: typeof trained.meta, net: typeof trained.net, gradChunk: number) =>
+      alignGradient(meta, net, fwd, [target], { iterations: 2, segment: 100, lr: 1e-2, seed: 3, gradChunk }),
+  }
+  for (const [name, method] of Object.entries(methods)) {
+    // The second iteration's reward is measured after the first update, so it tells the updates apart.
+    const run = async (gradChunk: number) => {
+      const { meta, net } = train(space, samples, { hidden: 32, layers: 2, iterations: 200, batch: 64, seed: 4 })
+      return method(meta, net, gradChunk)
+    }
+    const one = await run(100)
+    const chunked = await run(7)
+    t.equal(chunked[0], one[0], `${name}: same samples before the update`)
+    t.ok(Math.abs(chunked[1]! - one[1]!) < 1e-4 * Math.abs(one[1]!), `${name}: after the update ${chunked[1]} vs ${one[1]} in one pass`)
+    t.ok(Math.abs(one[1]! - one[0]!) > 1e-3 * Math.abs(one[0]!), `${name}: the update changes the samples (${one[0]} -> ${one[1]})`)
+  }
+})
+
 t.test('generator align refuses bad options (reward source, numbers) before touching the model or the device', async (t) => {
   const { alignCmd } = await import('../cli/generator-align.js')
-  await t.rejects(alignCmd(['--model', '/nonexistent', '--traces', '/nonexistent', '--reward', 'bogus']), /--reward must be device or forward, got 'bogus'/)
+  await t.rejects(alignCmd(['--model', '/nonexistent', '--traces', '/nonexistent', '--reward', 'bogus']), /--reward must be device, forward or gradient, got 'bogus'/)
   await t.rejects(alignCmd(['--model', '/nonexistent', '--traces', '/nonexistent', '--segment', '1']), /--segment must be an integer ≥ 2, got '1'/, 'numeric options too, before the first replay')
+  await t.rejects(alignCmd(['--model', '/nonexistent', '--traces', '/nonexistent', '--reward', 'gradient', '--depth', '0']), /--depth must be an integer ≥ 1, got '0'/)
+  await t.rejects(alignCmd(['--model', '/nonexistent', '--traces', '/nonexistent', '--depth', '2']), /--depth is for --reward gradient/, 'a DDPO run refuses the gradient\'s depth')
 })

@@ -80,7 +80,8 @@ t.test('sampling temperature scales the noise of each step', async (t) => {
   const half = await rec(0.5)
   t.equal(half.length, full.length)
   t.ok(half.every((s, i) => Math.abs(s.std - 0.5 * full[i]!.std) < 1e-9), 'the recorded step std (what alignment differentiates) is the scaled one')
-  t.equal((await rec(0)).length, 0, 'temperature 0: no stochastic step')
+  t.ok((await rec(0)).every((s) => s.std === 0), 'temperature 0: every step deterministic')
+  t.equal(full.filter((s) => s.std === 0).length, 1, 'at temperature 1 only the last step is')
 })
 
 t.test('min-max ranges over a corpus', async (t) => {
