@@ -6,7 +6,8 @@
  * aligned on, as mean |f(a) − o| over metrics and windows (normalised units), several sampling
  * seeds each. best-of-8 and guided sampling of the unaligned model are the references: what
  * the forward model says is reachable. Replays on the device decide; this says which to replay.
- * usage: tsx bench/generator-align.ts MODEL_DIR ALIGN_TRACES_DIR [HELD_OUT_TRACES_DIR] [--iterations N] [--depth K] [--lr X]
+ * usage: tsx bench/generator-align.ts MODEL_DIR ALIGN_TRACES_DIR [HELD_OUT_TRACES_DIR] [--iterations N] [--depth K,K...] [--lr X,X...] [--seeds S] [--no-ddpo]
+ * (every depth × lr pair is a row)
  * @module
  */
 import { join } from 'node:path'
@@ -21,8 +22,8 @@ import { readTarget, targetFiles } from '../generator/target.js'
 import type { Method, Target } from '../generator/types.js'
 
 const { positionals, values } = parseArgs({ allowPositionals: true, options: {
-  iterations: { type: 'string', default: '200' }, depth: { type: 'string', default: '3' }, lr: { type: 'string', default: '1e-5' },
-  seeds: { type: 'string', default: '3' },
+  iterations: { type: 'string', default: '200' }, depth: { type: 'string', default: '1' }, lr: { type: 'string', default: '1e-5' },
+  seeds: { type: 'string', default: '3' }, 'no-ddpo': { type: 'boolean', default: false },
 } })
 const [modelDir, alignDir, heldDir = new URL('../../shared/data/traces', import.meta.url).pathname] = positionals
 if (!modelDir || !alignDir) {
@@ -71,10 +72,15 @@ async function variant(label: string, run: (net: ReturnType<typeof loadModel>['n
 }
 try {
   await variant('unaligned', async () => {})
-  await variant(`DDPO, forward rewards (${iterations} it, lr 3e-5)`, (net) =>
-    align(forwardReplayer(meta.ranges, fwd), meta, net, aligned, { iterations, lr: 3e-5 }))
-  await variant(`reward backprop (${iterations} it, depth ${values.depth}, lr ${values.lr})`, (net) =>
-    alignGradient(meta, net, fwd, aligned, { iterations, depth: Number(values.depth), lr: Number(values.lr) }))
+  if (!values['no-ddpo']) {
+    await variant(`DDPO, forward rewards (${iterations} it, lr 3e-5)`, (net) =>
+      align(forwardReplayer(meta.ranges, fwd), meta, net, aligned, { iterations, lr: 3e-5 }))
+  }
+  for (const depth of values.depth.split(',').map(Number)) {
+    for (const lr of values.lr.split(',').map(Number)) {
+      await variant(`reward backprop (${iterations} it, depth ${depth}, lr ${lr})`, (net) => alignGradient(meta, net, fwd, aligned, { iterations, depth, lr }))
+    }
+  }
   for (const method of ['diffusion', 'guided'] as const) {
     const p: GeneratorParts = { ...parts, candidates: 8 }
     rows.push([`unaligned, ${method === 'guided' ? 'guided (8 refined)' : 'best-of-8'} (reference)`, await surrogate(p, method, aligned), await surrogate(p, method, held), 0])

@@ -23,7 +23,7 @@ import type { Target } from '../generator/types.js'
 import { interruptible, num } from './generator.js'
 
 /** Reward backpropagation's defaults, chosen with bench/generator-align.ts (generator/README.md). */
-const GRADIENT_DEFAULTS = { iterations: 100, lr: 1e-5 }
+const GRADIENT_DEFAULTS = { iterations: 200, lr: 1e-5 }
 
 async function meanDtw(device: Device, parts: OpenParts, targets: Target[], compress: boolean): Promise<number> {
   let s = 0
@@ -37,7 +37,7 @@ export async function alignCmd(argv: string[]): Promise<number> {
     segment: { type: 'string' }, lr: { type: 'string' }, seed: { type: 'string' }, source: { type: 'string' }, reward: { type: 'string' },
     depth: { type: 'string' }, 'real-time': { type: 'boolean', default: false },
   } })
-  if (!values.model || !values.traces) { process.stderr.write('usage: edgemime generator align --model DIR --traces DIR [--out DIR] [--reward device|forward|gradient] [--iterations 6|200] [--segment 32] [--lr 1e-5|3e-5] [--depth 3] [--real-time]\n'); return 2 }
+  if (!values.model || !values.traces) { process.stderr.write('usage: edgemime generator align --model DIR --traces DIR [--out DIR] [--reward device|forward|gradient] [--iterations 6|200] [--segment 32] [--lr 1e-5|3e-5] [--depth 1] [--real-time]\n'); return 2 }
   const reward = values.reward ?? 'device'
   if (reward !== 'device' && reward !== 'forward' && reward !== 'gradient') throw new InvalidInputError(`--reward must be device, forward or gradient, got '${reward}'`)
   // Every option is checked before the first replay: the 'before' score alone takes minutes.

@@ -19,7 +19,7 @@ const USAGE = `usage: edgemime generator <collect|train|align|eval> [options]
           run compositions on this device and store (previous, composition, trace window); resumable
   train   --data DIR --out MODEL_DIR [--iterations 30000] [--minutes 15] [--hidden 256] [--layers 3] [--no-state] [--synthetic 200000] [--guidance W] [--limit N] [--seed S]
   align   --model MODEL_DIR --traces DIR [--out MODEL_DIR] [--reward device|forward|gradient] [--iterations 6] [--segment 32] [--lr 1e-5]
-          [--depth 3] [--source replay|process|system] [--real-time]
+          [--depth 1] [--source replay|process|system] [--real-time]
           alignment on unlabeled real traces; prints the diffusion method's DTW before and after (replayed)
           device, forward: DDPO rewarded by replays or by the forward model; gradient: the forward
           model's gradient backpropagated through the last --depth denoising steps

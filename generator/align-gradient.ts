@@ -2,8 +2,9 @@
  * Alignment by reward backpropagation (beyond MimeSys; DRaFT, Clark et al. 2024). The learned
  * forward model (forward.ts) is differentiable, and so is the sampler once each step's noise draw
  * is held fixed: x_{t−1} = c0·x̂0(x_t, ε̃) + ct·x_t + σ_t·z. So the gradient of the loss
- * ‖f(a) − o‖² of every sampled window reaches the ε-network through its last `depth` denoising
- * steps, instead of DDPO's REINFORCE estimate, which learns from the reward's value alone and
+ * Σ_n |f_n(a) − o_n| of every sampled window (align()'s reward, negated; L1 because with a squared
+ * loss the rows the device cannot reach, such as reads past the fastest paced reader, dominated
+ * the gradient) reaches the ε-network through its last `depth` denoising steps, instead of DDPO's REINFORCE estimate, which learns from the reward's value alone and
  * needs many samples per unit of progress (align.ts: with forward-model rewards it drifted on the
  * model trained with synthetic labels). The windows are the diffusion policy's own, sampled on
  * segments of real target traces with state-aware conditioning, as align() samples them.
@@ -43,7 +44,7 @@ export interface GradientAlignOptions {
  * samples (each measured before that iteration's update), in align()'s units.
  */
 export async function alignGradient(meta: ModelMeta, net: Mlp, forward: Forward, targets: Target[], {
-  iterations = 100, segment = 32, depth = 3, lr = 1e-5, gradChunk = 256, seed = 0, signal, onIteration,
+  iterations = 200, segment = 32, depth = 1, lr = 1e-5, gradChunk = 256, seed = 0, signal, onIteration,
 }: GradientAlignOptions = {}): Promise<number[]> {
   const D = meta.net.compDim
   const rng = new Rng(seed + 211)
@@ -62,8 +63,8 @@ export async function alignGradient(meta: ModelMeta, net: Mlp, forward: Forward,
     const dA: Float32Array[] = []
     let reward = 0
     windows.forEach((a, i) => {
-      forward.lossGrad(a, goals[i]!, grad)
-      reward += l1(forward.predict(a), goals[i]!)
+      const present = goals[i]!.reduce((k, v) => (Number.isNaN(v) ? k : k + 1), 0)
+      reward += forward.lossGrad(a, goals[i]!, grad, true) / Math.max(present, 1)
       dA.push(Float32Array.from(grad, (g) => g / 2 / windows.length)) // a = (x + 1) / 2
     })
     const mean = -reward / windows.length
@@ -131,9 +132,3 @@ export function chainGradient(meta: ModelMeta, net: Mlp, records: StepRecord[][]
   }
 }
 
-function l1(pred: ArrayLike<number>, goal: ArrayLike<number>): number {
-  let s = 0
-  let k = 0
-  for (let n = 0; n < goal.length; n++) if (!Number.isNaN(goal[n]!)) { s += Math.abs(pred[n]! - goal[n]!); k++ }
-  return s / Math.max(k, 1)
-}

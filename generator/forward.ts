@@ -149,10 +149,11 @@ export class Forward {
   }
 
   /**
-   * Loss Σ_n (f_n(a) − goal_n)² over the metrics the goal has (NaN = missing, ignored), and
-   * its gradient with respect to a written into `grad`.
+   * Loss over the metrics the goal has (NaN = missing, ignored): Σ_n (f_n(a) − goal_n)², or with
+   * `l1` Σ_n |f_n(a) − goal_n| (what alignment rewards; a goal the device cannot reach then pulls
+   * no harder than a reachable one). Its gradient with respect to a is written into `grad`.
    */
-  lossGrad(a: ArrayLike<number>, goal: ArrayLike<number>, grad?: Float64Array): number {
+  lossGrad(a: ArrayLike<number>, goal: ArrayLike<number>, grad?: Float64Array, l1 = false): number {
     const d = this.dim
     const pred = this.predict(a, this.#pred)
     grad?.fill(0)
@@ -160,15 +161,16 @@ export class Forward {
     for (let n = 0; n < this.metrics; n++) {
       if (Number.isNaN(goal[n]!)) continue
       const r = pred[n]! - goal[n]!
-      loss += r * r
+      loss += l1 ? Math.abs(r) : r * r
       if (!grad) continue
       const w = this.#w[n]!
+      const c = l1 ? Math.sign(r) : 2 * r
       // ∂/∂a_i of Σ_{i≤j} w_ij a_i a_j is Σ_{j≥i} w_ij a_j + Σ_{j≤i} w_ji a_j (the square term counted twice).
-      for (let i = 0; i < d; i++) grad[i] += 2 * r * w[1 + i]!
+      for (let i = 0; i < d; i++) grad[i] += c * w[1 + i]!
       let k = 1 + d
       for (let i = 0; i < d; i++) {
         for (let j = i; j < d; j++) {
-          const wk = 2 * r * w[k++]!
+          const wk = c * w[k++]!
           grad[i] += wk * a[j]!
           grad[j] += wk * a[i]!
         }

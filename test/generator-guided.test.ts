@@ -56,12 +56,17 @@ t.test('the forward model recovers a planted quadratic and its gradient is exact
   const a = Float32Array.from([0.3, 0.6, 0.2, 0.1])
   const goal = [0.5, NaN, 0, 0.4]
   const grad = new Float64Array(4)
-  fwd.lossGrad(a, goal, grad)
-  for (let i = 0; i < 4; i++) {
-    const up = Float32Array.from(a); up[i] += 1e-3
-    const down = Float32Array.from(a); down[i] -= 1e-3
-    const num = (fwd.lossGrad(up, goal) - fwd.lossGrad(down, goal)) / 2e-3
-    t.ok(Math.abs(num - grad[i]!) < 1e-2 * Math.max(1, Math.abs(num)), `∂L/∂a${i}: ${grad[i]!.toFixed(4)} vs ${num.toFixed(4)}`)
+  for (const l1 of [false, true]) {
+    const loss = fwd.lossGrad(a, goal, grad, l1)
+    const pred = fwd.predict(a)
+    const want = [0, 2, 3].reduce((s, n) => s + (l1 ? Math.abs(pred[n]! - goal[n]!) : (pred[n]! - goal[n]!) ** 2), 0)
+    t.ok(Math.abs(loss - want) < 1e-6, `${l1 ? 'L1' : 'squared'} loss ${loss} over the goal's metrics`)
+    for (let i = 0; i < 4; i++) {
+      const up = Float32Array.from(a); up[i] += 1e-3
+      const down = Float32Array.from(a); down[i] -= 1e-3
+      const num = (fwd.lossGrad(up, goal, undefined, l1) - fwd.lossGrad(down, goal, undefined, l1)) / 2e-3
+      t.ok(Math.abs(num - grad[i]!) < 1e-2 * Math.max(1, Math.abs(num)), `${l1 ? 'L1' : 'squared'} ∂L/∂a${i}: ${grad[i]!.toFixed(4)} vs ${num.toFixed(4)}`)
+    }
   }
   t.throws(() => fitForward(ranges, samples.slice(0, 1)), /at least 2 samples/)
   t.throws(() => new Forward({ ...fm, weights: [[1, 2]] }), /expected 15/)

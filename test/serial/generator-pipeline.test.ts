@@ -10,7 +10,7 @@ import { collect } from '../../generator/collect.js'
 import { Device } from '../../generator/device.js'
 import { evalOne } from '../../generator/evaluate.js'
 import { generate, policyFor, targetRows } from '../../generator/generate.js'
-import { saveModel } from '../../generator/model.js'
+import { loadModel, saveModel } from '../../generator/model.js'
 import { normalise } from '../../generator/normalise.js'
 import { exportOnnx } from '../../generator/onnx.js'
 import { openParts } from '../../generator/parts.js'
@@ -38,12 +38,12 @@ t.test('collect -> train -> generate -> replay on a tiny budget', async (t) => {
   meta.training.data = data
   const modelDir = join(dir, 'model')
   saveModel(modelDir, meta, net, exportOnnx(meta.net, net))
+  // One core busy, the other idle, no disk: easy to tell apart from a random composition.
+  const csv = 'time_s,cpu_util_0,cpu_util_1,disk_read_bytes_per_s,disk_write_bytes_per_s\n' +
+    Array.from({ length: 16 }, (_, i) => `${i + 1},95,0,0,0`).join('\n')
   const parts = await openParts(modelDir)
   const device = await Device.open(meta.space)
   try {
-    // One core busy, the other idle, no disk: easy to tell apart from a random composition.
-    const csv = 'time_s,cpu_util_0,cpu_util_1,disk_read_bytes_per_s,disk_write_bytes_per_s\n' +
-      Array.from({ length: 16 }, (_, i) => `${i + 1},95,0,0,0`).join('\n')
     const target = parseTarget(csv, meta.space.metrics, 'one-core')
     const rows = targetRows(meta, target)
     const windows = await generate(parts, policyFor(parts, 'diffusion'), rows, 1, { seed: 3 })
@@ -90,6 +90,16 @@ t.test('collect -> train -> generate -> replay on a tiny budget', async (t) => {
   mkdirSync(badTraces)
   writeFileSync(join(badTraces, 'broken.csv'), 'time_s,cpu_util_0\n1,abc\n')
   await t.rejects(alignCmd(['--model', modelDir, '--traces', badTraces]), /broken: line 2, column cpu_util_0: not a number \('abc'\)/)
+  // The CLI end to end with reward backpropagation: scored by replays before and after, saved with its record.
+  const traces = join(dir, 'traces')
+  mkdirSync(traces)
+  writeFileSync(join(traces, 'one-core.csv'), csv)
+  const aligned = join(dir, 'aligned')
+  t.equal(await alignCmd(['--model', modelDir, '--traces', traces, '--out', aligned, '--reward', 'gradient', '--iterations', '5', '--segment', '8']), 0)
+  const record = loadModel(aligned).meta.training.alignment as { reward: string; iterations: number; dtwBefore: number; dtwAfter: number }
+  t.equal(record.reward, 'gradient')
+  t.equal(record.iterations, 5, 'one reward per iteration')
+  t.ok(record.dtwBefore >= 0 && record.dtwAfter >= 0, `replayed before ${record.dtwBefore.toFixed(3)}, after ${record.dtwAfter.toFixed(3)}`)
   t.throws(() => readTarget(join(dir, 'missing.csv'), meta.space.metrics), /cannot read target/)
   t.throws(() => targetRows(meta, parseTarget('time_s,cpu_util_0\n1,1\n', ['cpu_util_0'])), /differ from the model/)
 })
