@@ -1,13 +1,13 @@
 /**
  * Alignment by reward backpropagation (beyond MimeSys; DRaFT, Clark et al. 2024). The learned
  * forward model (forward.ts) is differentiable, and so is the sampler once each step's noise draw
- * is held fixed: x_{t−1} = c0·x̂0(x_t, ε̃) + ct·x_t + σ_t·z. So the gradient of the loss
- * Σ_n |f_n(a) − o_n| of every sampled window (align()'s reward, negated; L1 because with a squared
- * loss the rows the device cannot reach, such as reads past the fastest paced reader, dominated
- * the gradient) reaches the ε-network through its last `depth` denoising steps, instead of DDPO's REINFORCE estimate, which learns from the reward's value alone and
- * needs many samples per unit of progress (align.ts: with forward-model rewards it drifted on the
- * model trained with synthetic labels). The windows are the diffusion policy's own, sampled on
- * segments of real target traces with state-aware conditioning, as align() samples them.
+ * is held fixed: x_{t−1} = c0·x̂0(x_t, ε̃) + ct·x_t + σ_t·z. So the gradient of each sampled
+ * window's loss Σ_n |f_n(a) − o_n| (align()'s reward, negated) reaches the ε-network through its
+ * last `depth` denoising steps. DDPO's REINFORCE estimate (align.ts) learns from the reward's
+ * value alone and drifted with the same rewards. L1, not squared: a squared loss weighs each
+ * row by its residual, so the rows the device cannot reach (reads past the fastest paced reader)
+ * would pull hardest. The windows are the diffusion policy's own, sampled on segments of real
+ * target traces with state-aware conditioning, as align() samples them.
  * @module
  */
 import { Adam } from '../ml/optim.js'
