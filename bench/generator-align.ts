@@ -6,8 +6,7 @@
  * aligned on, as mean |f(a) − o| over metrics and windows (normalised units), several sampling
  * seeds each. best-of-8 and guided sampling of the unaligned model are the references: what
  * the forward model says is reachable. Replays on the device decide; this says which to replay.
- * usage: tsx bench/generator-align.ts MODEL_DIR ALIGN_TRACES_DIR [HELD_OUT_TRACES_DIR] [--iterations N] [--depth K,K...] [--lr X,X...] [--seeds S] [--no-ddpo]
- * (every depth × lr pair is a row)
+ * Every --depth × --lr pair is a row; usage in USAGE below.
  * @module
  */
 import { join } from 'node:path'
@@ -21,13 +20,14 @@ import { openParts } from '../generator/parts.js'
 import { readTarget, targetFiles } from '../generator/target.js'
 import type { Method, Target } from '../generator/types.js'
 
+const USAGE = 'usage: tsx bench/generator-align.ts MODEL_DIR ALIGN_TRACES_DIR [HELD_OUT_TRACES_DIR] [--iterations N] [--depth K,K...] [--lr X,X...] [--seeds S] [--no-ddpo]\n'
 const { positionals, values } = parseArgs({ allowPositionals: true, options: {
   iterations: { type: 'string', default: '200' }, depth: { type: 'string', default: '1' }, lr: { type: 'string', default: '1e-5' },
   seeds: { type: 'string', default: '3' }, 'no-ddpo': { type: 'boolean', default: false },
 } })
 const [modelDir, alignDir, heldDir = new URL('../../shared/data/traces', import.meta.url).pathname] = positionals
 if (!modelDir || !alignDir) {
-  process.stderr.write('usage: tsx bench/generator-align.ts MODEL_DIR ALIGN_TRACES_DIR [HELD_OUT_TRACES_DIR] [--iterations N] [--depth K] [--lr X] [--seeds S]\n')
+  process.stderr.write(USAGE)
   process.exit(2)
 }
 const iterations = Number(values.iterations)
@@ -48,13 +48,7 @@ async function surrogate(p: GeneratorParts, method: Method, targets: Target[]): 
     for (const t of targets) {
       const rows = targetRows(meta, t)
       const windows = await generate(p, policyFor(p, method), rows, 1, { seed: 1000 + seed })
-      windows.forEach((a, i) => {
-        const o = fwd!.predict(a)
-        let e = 0
-        for (let m = 0; m < o.length; m++) e += Math.abs(o[m]! - rows[i]![m]!)
-        s += e / o.length
-        n++
-      })
+      windows.forEach((a, i) => { s += fwd!.lossGrad(a, rows[i]!, undefined, true) / fwd!.metrics; n++ })
     }
   }
   return s / n

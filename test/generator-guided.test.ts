@@ -277,12 +277,12 @@ t.test('both alignments accumulate their gradient over chunks: the same update a
   const trained = train(space, samples, { hidden: 32, layers: 2, iterations: 200, batch: 64, seed: 4 })
   const fwd = new Forward(trained.meta.forward!)
   const replayer = forwardReplayer(trained.meta.ranges, fwd)
-  const target = randomTarget('long', 100, 5)
+  const target = randomTarget('long', 300, 5)
   const methods = {
     'DDPO': (meta: typeof trained.meta, net: typeof trained.net, gradChunk: number) =>
-      align(replayer, meta, net, [target], { iterations: 2, segment: 100, lr: 3e-3, seed: 3, gradChunk }),
+      align(replayer, meta, net, [target], { iterations: 2, segment: 300, lr: 3e-3, seed: 3, gradChunk }),
     'reward backpropagation': (meta: typeof trained.meta, net: typeof trained.net, gradChunk: number) =>
-      alignGradient(meta, net, fwd, [target], { iterations: 2, segment: 100, lr: 1e-2, seed: 3, gradChunk }),
+      alignGradient(meta, net, fwd, [target], { iterations: 2, segment: 300, lr: 1e-2, seed: 3, gradChunk }),
   }
   for (const [name, method] of Object.entries(methods)) {
     // The second iteration's reward is measured after the first update, so it tells the updates apart.
@@ -290,7 +290,7 @@ t.test('both alignments accumulate their gradient over chunks: the same update a
       const { meta, net } = train(space, samples, { hidden: 32, layers: 2, iterations: 200, batch: 64, seed: 4 })
       return method(meta, net, gradChunk)
     }
-    const one = await run(100)
+    const one = await run(300)
     const chunked = await run(7)
     t.equal(chunked[0], one[0], `${name}: same samples before the update`)
     t.ok(Math.abs(chunked[1]! - one[1]!) < 1e-4 * Math.abs(one[1]!), `${name}: after the update ${chunked[1]} vs ${one[1]} in one pass`)
